@@ -1,0 +1,27 @@
+"""The Qt adapter of the engine client.
+
+``EngineClient`` delivers events on its reader thread; this bridge re-emits each one as a Qt
+signal. Signals crossing threads are queued, so slots always run on the GUI thread and the GUI
+thread never waits on the worker.
+
+Signals:
+    event(object): every protocol message or ``WorkerExited``, in order, on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.client import EngineClient, Event
+
+
+class EngineBridge(QObject):
+    event = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client = EngineClient(on_event=self._on_client_event)
+
+    def _on_client_event(self, ev: Event) -> None:
+        # Runs on the client's reader thread; emitting queues the call onto the GUI thread.
+        self.event.emit(ev)

@@ -1,0 +1,292 @@
+"""llama.cpp backend on llama-cpp-python, used at the token level.
+
+Why not the chat API: it strips special tokens and has no per-call reasoning effort, so the
+worker renders prompts itself and only asks this backend to tokenize, evaluate and sample.
+
+Decoding goes through ``Llama.generate`` (the library's own loop), so the per-token cost is the
+library's; what this module adds is around it: the prompt suffix is evaluated here in batches so
+that a cancel takes effect within one batch, and the cached prefix of the previous call is kept.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from engine.backends.base import (
+    BackendError,
+    CancelFn,
+    Cancelled,
+    GenerationStats,
+    LoadParams,
+    ModelFacts,
+    ProgressFn,
+    SamplingParams,
+)
+from engine.gguf_header import GGUFError, read_header
+
+_LOG_LEVEL_ERROR = 3
+_LOG_LEVEL_CONT = 5
+
+
+def default_threads() -> int:
+    """Threads for decoding: every core we may use on small machines, half on large ones.
+
+    Beyond ~4 cores, the visible count usually includes SMT siblings, which slow llama.cpp's
+    decode down rather than up; users can always set the count in settings.
+    """
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        available = os.cpu_count() or 1
+    return available if available <= 4 else max(4, available // 2)
+
+
+class _LlamaLog:
+    """Keeps llama.cpp's recent error lines so a failed load can say why."""
+
+    def __init__(self, llama_cpp: Any) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=20)
+        self._level = 0
+
+        def on_log(level: int, text: bytes, _user: Any) -> None:
+            lvl = self._level if level == _LOG_LEVEL_CONT else level
+            self._level = lvl
+            if lvl == _LOG_LEVEL_ERROR:
+                line = text.decode("utf-8", errors="replace").rstrip()
+                if line:
+                    self.lines.append(line)
+                    os.write(2, text)
+
+        # Keep a reference: ctypes callbacks are freed with their Python object.
+        self._callback = llama_cpp.llama_log_callback(on_log)
+        llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
+
+    def reason(self) -> str:
+        return self.lines[-1] if self.lines else ""
+
+
+def _import_llama_cpp() -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:  # a missing or broken native library
+        raise BackendError(
+            f"llama-cpp-python is not available in this installation ({exc})", kind="backend"
+        ) from None
+    return llama_cpp
+
+
+@contextmanager
+def _load_progress(llama_cpp: Any, progress: ProgressFn) -> Iterator[None]:
+    """Route llama.cpp's model-load progress (and abort) through ``progress``.
+
+    ``Llama.__init__`` builds its model parameters from ``llama_model_default_params`` and
+    offers no hook, so the defaults function is wrapped for the duration of one load.
+    """
+    lib = llama_cpp.llama_cpp
+    original = lib.llama_model_default_params
+
+    def on_progress(fraction: float, _user: Any) -> bool:
+        try:
+            return bool(progress(float(fraction)))
+        except Exception:  # an exception must not unwind through C
+            return False
+
+    callback = lib.llama_progress_callback(on_progress)
+
+    def with_progress() -> Any:
+        params = original()
+        params.progress_callback = callback
+        return params
+
+    lib.llama_model_default_params = with_progress
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = original
+
+
+class LlamaCppBackend:
+    name = "llamacpp"
+
+    def __init__(self) -> None:
+        self._lib = _import_llama_cpp()
+        self._log = _LlamaLog(self._lib)
+        self._llm: Any = None
+        self._vocab: Any = None
+        self._pieces: dict[int, bytes] = {}
+        self._n_batch = 512
+
+    # -------------------------------------------------------------- loading
+
+    def load(self, params: LoadParams, progress: ProgressFn) -> ModelFacts:
+        try:
+            header = read_header(params.path)
+        except GGUFError as exc:
+            raise BackendError(str(exc), kind="bad_model") from None
+        self.close()
+        self._log.lines.clear()
+        aborted = False
+
+        def track(fraction: float) -> bool:
+            nonlocal aborted
+            keep_going = progress(fraction)
+            aborted = not keep_going
+            return keep_going
+
+        threads = params.n_threads or default_threads()
+        try:
+            with _load_progress(self._lib, track):
+                llm = self._lib.Llama(
+                    model_path=str(params.path),
+                    n_ctx=params.n_ctx,
+                    n_batch=params.n_batch,
+                    n_ubatch=params.n_batch,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    n_gpu_layers=params.n_gpu_layers,
+                    verbose=False,
+                )
+        except (ValueError, RuntimeError, OSError) as exc:
+            if aborted:
+                raise Cancelled() from None
+            raise BackendError(
+                self._load_failure(header.architecture, exc), "load_failed"
+            ) from None
+        self._llm = llm
+        self._vocab = llm._model.vocab
+        self._n_batch = llm.n_batch
+        self._pieces = {}
+        meta: dict[str, str] = dict(llm.metadata)
+        arch = meta.get("general.architecture", header.architecture)
+        return ModelFacts(
+            name=header.name,
+            architecture=arch,
+            n_ctx=llm.n_ctx(),
+            n_ctx_train=int(llm._model.n_ctx_train()),
+            chat_template=meta.get("tokenizer.chat_template") or None,
+            bos_text=self._token_text(llm.token_bos()),
+            eos_text=self._token_text(llm.token_eos()),
+            add_bos=bool(self._lib.llama_vocab_get_add_bos(self._vocab)),
+        )
+
+    def _load_failure(self, arch: str, exc: Exception) -> str:
+        reason = self._log.reason()
+        if "unknown model architecture" in reason:
+            return f"architecture '{arch}' is not supported by this llama.cpp build"
+        detail = reason or str(exc)
+        return f"llama.cpp could not load the model ({detail})"
+
+    def _token_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        return self.piece(token).decode("utf-8", errors="replace")
+
+    # -------------------------------------------------------------- tokens
+
+    def _require(self) -> Any:
+        if self._llm is None:
+            raise BackendError("no model is loaded", kind="no_model")
+        return self._llm
+
+    def tokenize(self, text: str, *, add_bos: bool) -> list[int]:
+        llm = self._require()
+        tokens: list[int] = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+        return tokens
+
+    def piece(self, token: int) -> bytes:
+        cached = self._pieces.get(token)
+        if cached is not None:
+            return cached
+        self._require()
+        size = 64
+        while True:
+            buf = ctypes.create_string_buffer(size)
+            n = self._lib.llama_token_to_piece(self._vocab, token, buf, size, 0, True)
+            if n >= 0:
+                break
+            size = -n  # the buffer was too small; llama.cpp says how large it must be
+        data = buf.raw[:n]
+        self._pieces[token] = data
+        return data
+
+    def is_eog(self, token: int) -> bool:
+        return bool(self._lib.llama_vocab_is_eog(self._vocab, token))
+
+    def is_control(self, token: int) -> bool:
+        return bool(self._lib.llama_vocab_is_control(self._vocab, token))
+
+    # -------------------------------------------------------------- generation
+
+    def _reuse_prefix(self, prompt: list[int]) -> int:
+        """Keep the cached tokens shared with ``prompt``; return how many were kept."""
+        llm = self._llm
+        cached = llm._input_ids
+        n = 0
+        limit = min(len(cached), len(prompt))
+        while n < limit and cached[n] == prompt[n]:
+            n += 1
+        # Sampling needs fresh logits, so at least the last prompt token is evaluated again.
+        n = min(n, len(prompt) - 1)
+        if n > 0 and llm._ctx.kv_cache_seq_rm(-1, n, -1):
+            llm.n_tokens = n
+            return n
+        llm.reset()
+        return 0
+
+    def generate(
+        self,
+        prompt: list[int],
+        sampling: SamplingParams,
+        cancelled: CancelFn,
+        stats: GenerationStats,
+    ) -> Iterator[int]:
+        llm = self._require()
+        if not prompt:
+            raise BackendError("the prompt is empty", kind="bad_request")
+        t0 = time.perf_counter()
+        kept = self._reuse_prefix(prompt)
+        stats.prompt_tokens = len(prompt)
+        stats.cached_tokens = kept
+        rest = prompt[kept:]
+        body, last = rest[:-1], rest[-1:]
+        for i in range(0, len(body), self._n_batch):
+            if cancelled():
+                raise Cancelled()
+            llm.eval(body[i : i + self._n_batch])
+        if cancelled():
+            raise Cancelled()
+        if sampling.seed is not None:
+            llm.set_seed(sampling.seed)
+        else:
+            llm.set_seed(self._lib.LLAMA_DEFAULT_SEED)
+        tokens = llm.generate(
+            last,
+            reset=False,
+            temp=sampling.temperature,
+            top_p=sampling.top_p,
+            top_k=sampling.top_k,
+            min_p=sampling.min_p,
+            typical_p=1.0,
+            repeat_penalty=1.0,
+        )
+        first = True
+        for token in tokens:
+            if first:
+                stats.prompt_ms = (time.perf_counter() - t0) * 1000.0
+                first = False
+            yield int(token)
+            if cancelled():
+                raise Cancelled()
+
+    def close(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None
+            self._vocab = None
+            self._pieces = {}

@@ -1,0 +1,195 @@
+"""``lanterna-engine bench``: the worker pipeline against a raw llama-cpp-python loop.
+
+Both sides run the same model, context, threads, sampling and prompts in the same run, one
+after the other (never at once: they would fight for the same cores). Each round uses a new
+prompt so that time to first token includes processing the prompt, and a fixed number of tokens
+is decoded (end-of-generation is ignored) so both sides decode the same amount.
+
+- raw: ``Llama.generate`` in this process, collecting token ids.
+- worker: ``EngineClient`` → worker process → prompt rendering, the same token loop, detokenizing,
+  routing, coalescing, JSON over the pipe → events back in this process.
+
+Decode tokens/s counts tokens after the first over the time from the first token to the last;
+time to first token runs from the request to the first token (first event, for the worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from engine import protocol as p
+from engine.backends.llamacpp import default_threads
+from engine.cli.common import CliError, resolve_model
+from engine.client import EngineClient, WorkerExited
+from engine.conversation import ChatMessage
+from engine.prompting import build_prompt, default_sampling, facts_from_header
+
+PROMPTS = (
+    "Explain how a lighthouse lens concentrates light.",
+    "Write a short story about a lantern that learns to read.",
+    "List the planets of the solar system with one fact each.",
+    "Describe how bread rises, step by step.",
+    "What makes a good cup of coffee? Explain in detail.",
+)
+
+
+@dataclass(frozen=True)
+class Round:
+    ttft_ms: float
+    decode_tps: float
+    tokens: int
+
+
+def add_parser(sub: Any) -> None:
+    ap: argparse.ArgumentParser = sub.add_parser(
+        "bench", help="decode speed of the worker pipeline against raw llama-cpp-python"
+    )
+    ap.add_argument("--model", help="a .gguf file (default: the bundled demo model)")
+    ap.add_argument("--tokens", type=int, default=128, help="tokens decoded per round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--ctx", type=int, default=2048)
+    ap.add_argument("--threads", type=int)
+    ap.add_argument("--json", action="store_true")
+    ap.set_defaults(func=run)
+
+
+def _prompts(rounds: int) -> list[str]:
+    # One warm-up plus the measured rounds, each distinct so no prompt is fully cached.
+    return [f"({i}) {PROMPTS[i % len(PROMPTS)]}" for i in range(rounds + 1)]
+
+
+def _worker_rounds(model: str, args: argparse.Namespace, threads: int) -> list[Round]:
+    client = EngineClient()
+    client.start()
+    try:
+        ev: p.Message | WorkerExited = client.wait_for((p.Ready,), 120)
+        if not isinstance(ev, p.Ready):
+            raise CliError(f"the worker did not start: {ev}")
+        client.load(model, n_ctx=args.ctx, n_threads=threads)
+        ev = client.wait_for((p.Loaded,), 600)
+        if not isinstance(ev, p.Loaded):
+            raise CliError(f"the worker could not load the model: {ev}")
+        rounds: list[Round] = []
+        for prompt in _prompts(args.rounds):
+            t0 = time.perf_counter()
+            req = client.generate(
+                [ChatMessage("user", prompt)], max_tokens=args.tokens, seed=1, ignore_eos=True
+            )
+            first: float | None = None
+            while True:
+                ev = client.next_event(600)
+                now = time.perf_counter()
+                if isinstance(ev, p.Error | WorkerExited):
+                    raise CliError(f"generation failed: {ev}")
+                if getattr(ev, "req", None) != req:
+                    continue
+                if first is None and isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent):
+                    first = now
+                if isinstance(ev, p.Done):
+                    start = first if first is not None else now
+                    tps = (ev.completion_tokens - 1) / (now - start) if now > start else 0.0
+                    rounds.append(Round((start - t0) * 1000.0, tps, ev.completion_tokens))
+                    break
+        return rounds[1:]
+    finally:
+        client.shutdown()
+
+
+def _raw_rounds(model: str, args: argparse.Namespace, threads: int) -> list[Round]:
+    import llama_cpp
+
+    header = resolve_model(model)
+    facts = facts_from_header(header)
+    llm = llama_cpp.Llama(
+        model_path=model,
+        n_ctx=args.ctx,
+        n_batch=512,
+        n_ubatch=512,
+        n_threads=threads,
+        n_threads_batch=threads,
+        verbose=False,
+    )
+    try:
+        rounds: list[Round] = []
+        for prompt in _prompts(args.rounds):
+            plan = build_prompt(facts, [ChatMessage("user", prompt)])
+            s = default_sampling(plan.format, seed=1)
+            t0 = time.perf_counter()
+            tokens = llm.tokenize(plan.text.encode("utf-8"), add_bos=plan.add_bos, special=True)
+            llm.set_seed(1)
+            first = last = 0.0
+            n = 0
+            for _ in llm.generate(
+                tokens,
+                temp=s.temperature,
+                top_p=s.top_p,
+                top_k=s.top_k,
+                min_p=s.min_p,
+                typical_p=1.0,
+                repeat_penalty=1.0,
+            ):
+                last = time.perf_counter()
+                if n == 0:
+                    first = last
+                n += 1
+                if n >= args.tokens:
+                    break
+            tps = (n - 1) / (last - first) if last > first else 0.0
+            rounds.append(Round((first - t0) * 1000.0, tps, n))
+        return rounds[1:]
+    finally:
+        llm.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.tokens < 2 or args.rounds < 1:
+        raise CliError("--tokens must be at least 2 and --rounds at least 1")
+    header = resolve_model(args.model)
+    model = str(header.path)
+    threads = args.threads or default_threads()
+    worker = _worker_rounds(model, args, threads)
+    raw = _raw_rounds(model, args, threads)
+
+    def med(rs: list[Round], attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in rs)
+
+    result = {
+        "model": header.name,
+        "threads": threads,
+        "ctx": args.ctx,
+        "tokens": args.tokens,
+        "rounds": args.rounds,
+        "raw_decode_tps": round(med(raw, "decode_tps"), 2),
+        "worker_decode_tps": round(med(worker, "decode_tps"), 2),
+        "raw_ttft_ms": round(med(raw, "ttft_ms"), 2),
+        "worker_ttft_ms": round(med(worker, "ttft_ms"), 2),
+    }
+    result["decode_ratio"] = round(result["worker_decode_tps"] / result["raw_decode_tps"], 4)
+    result["ttft_delta_ms"] = round(result["worker_ttft_ms"] - result["raw_ttft_ms"], 2)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    out = sys.stdout
+    out.write(
+        f"model {result['model']} · ctx {args.ctx} · {threads} threads · "
+        f"{args.tokens} tokens × {args.rounds} rounds (medians)\n"
+    )
+    out.write(f"{'':28}{'decode tok/s':>14}{'TTFT ms':>12}\n")
+    out.write(
+        f"{'raw llama-cpp-python':28}{result['raw_decode_tps']:>14.2f}"
+        f"{result['raw_ttft_ms']:>12.1f}\n"
+    )
+    out.write(
+        f"{'worker pipeline':28}{result['worker_decode_tps']:>14.2f}"
+        f"{result['worker_ttft_ms']:>12.1f}\n"
+    )
+    out.write(
+        f"{'worker / raw':28}{result['decode_ratio']:>14.3f}{result['ttft_delta_ms']:>+12.1f}\n"
+    )
+    return 0

@@ -1,0 +1,126 @@
+"""``lanterna-engine chat``: stream one answer through a worker process.
+
+Plain output is the final answer only. With ``--json`` each line is one event object with a
+``type``: ``text`` (answer delta), ``reasoning`` (statistics; filtered text once moderation
+exists, never raw), ``tool_call``, ``done`` and ``error``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from engine import protocol as p
+from engine.cli.common import CliError, load_messages, resolve_model
+from engine.client import EngineClient, WorkerExited
+from engine.conversation import EFFORTS
+
+
+def add_parser(sub: Any) -> None:
+    ap: argparse.ArgumentParser = sub.add_parser("chat", help="stream an answer from a model")
+    ap.add_argument("prompt", nargs="?", help="the user message (default: read stdin)")
+    ap.add_argument("--model", help="a .gguf file (default: the bundled demo model)")
+    ap.add_argument("--effort", choices=EFFORTS, default="medium", help="gpt-oss reasoning effort")
+    ap.add_argument("--max-tokens", type=int, default=4096)
+    ap.add_argument("--temperature", type=float)
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--conversation", metavar="FILE.json", help="earlier turns, as JSON")
+    ap.add_argument("--json", action="store_true", help="one JSON event per line")
+    ap.add_argument("--ctx", type=int, default=8192, help="context length in tokens")
+    ap.add_argument("--threads", type=int, help="CPU threads (default: picked for this machine)")
+    ap.set_defaults(func=run)
+
+
+def _event_json(ev: p.Message) -> dict[str, Any]:
+    body = asdict(ev)
+    body.pop("req", None)
+    return {"type": ev.type, **body}
+
+
+class _Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def line(self, obj: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    def event(self, ev: p.Message) -> None:
+        if self.as_json:
+            self.line(_event_json(ev))
+        elif isinstance(ev, p.Text):
+            sys.stdout.write(ev.text)
+            sys.stdout.flush()
+
+    def error(self, message: str) -> None:
+        if self.as_json:
+            self.line({"type": "error", "message": message})
+
+
+def run(args: argparse.Namespace) -> int:
+    header = resolve_model(args.model)
+    messages = load_messages(args.conversation, args.prompt)
+    if args.max_tokens < 1:
+        raise CliError("--max-tokens must be at least 1")
+    out = _Output(args.json)
+    client = EngineClient()
+    client.start()
+    try:
+        return _chat(client, out, header.path.as_posix(), messages, args)
+    except CliError as exc:
+        out.error(str(exc))
+        raise
+    finally:
+        client.shutdown()
+
+
+def _fail(ev: p.Error | WorkerExited) -> CliError:
+    if isinstance(ev, p.Error):
+        return CliError(ev.message)
+    tail = f" — {ev.stderr_tail[-1]}" if ev.stderr_tail else ""
+    return CliError(f"the engine worker stopped: {ev.reason}{tail}")
+
+
+def _chat(client: EngineClient, out: _Output, model: str, messages: Any, args: Any) -> int:
+    ev: p.Message | WorkerExited = client.wait_for((p.Ready,), timeout=120)
+    if not isinstance(ev, p.Ready):
+        raise _fail(ev)
+    client.load(model, n_ctx=args.ctx, n_threads=args.threads)
+    ev = client.wait_for((p.Loaded,), timeout=600)
+    if not isinstance(ev, p.Loaded):
+        raise _fail(ev)
+    req = client.generate(
+        messages,
+        effort=args.effort,
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        seed=args.seed,
+    )
+    cancelled = False
+    while True:
+        try:
+            ev = client.next_event(timeout=1.0)
+        except KeyboardInterrupt:
+            if cancelled:
+                raise CliError("interrupted", code=130) from None
+            cancelled = True
+            client.cancel(req)
+            continue
+        except queue.Empty:  # short waits keep Ctrl-C responsive
+            continue
+        if isinstance(ev, WorkerExited):
+            if ev.partial_text and not out.as_json:
+                sys.stdout.write("\n")
+            raise _fail(ev)
+        if isinstance(ev, p.Error) and ev.req == req:
+            raise _fail(ev)
+        if isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent | p.Done) and ev.req == req:
+            out.event(ev)
+        if isinstance(ev, p.Done) and ev.req == req:
+            if not out.as_json:
+                sys.stdout.write("\n")
+            return 130 if ev.finish_reason == "cancelled" else 0

@@ -1,0 +1,59 @@
+"""Pieces shared by the command-line commands: model resolution, input, clean failures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from engine.conversation import ChatMessage, ConversationError, conversation_from_json
+from engine.gguf_header import GGUFError, GGUFHeader, read_header
+from engine.models.demo import DemoModelError, ensure_demo_model
+
+
+class CliError(Exception):
+    """Ends a command with a one-line message on stderr and a non-zero exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def resolve_model(path: str | None) -> GGUFHeader:
+    """The named model, or the bundled demo model; validated before any worker starts."""
+    if path is None:
+        try:
+            path = str(ensure_demo_model())
+        except DemoModelError as exc:
+            raise CliError(f"the demo model is not available: {exc}") from None
+    try:
+        return read_header(Path(path).expanduser())
+    except GGUFError as exc:
+        raise CliError(str(exc)) from None
+
+
+def load_messages(conversation: str | None, prompt: str | None) -> list[ChatMessage]:
+    """The conversation file's messages, plus PROMPT (or stdin) as the last user turn."""
+    messages: list[ChatMessage] = []
+    if conversation:
+        try:
+            text = (
+                sys.stdin.read() if conversation == "-" else Path(conversation).read_text("utf-8")
+            )
+        except OSError as exc:
+            raise CliError(f"cannot read {conversation}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"{conversation} is not UTF-8 text") from None
+        try:
+            messages = conversation_from_json(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{conversation} is not valid JSON: {exc}") from None
+        except ConversationError as exc:
+            raise CliError(f"{conversation}: {exc}") from None
+    if prompt is None and not conversation and not sys.stdin.isatty():
+        prompt = sys.stdin.read()
+    if prompt:
+        messages.append(ChatMessage("user", prompt))
+    if not messages:
+        raise CliError("nothing to send: give a PROMPT or --conversation FILE")
+    return messages

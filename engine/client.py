@@ -1,0 +1,302 @@
+"""EngineClient: owns a worker process and speaks the protocol with it. No Qt here.
+
+Every method returns at once; results arrive as events. Events are delivered to the
+``on_event`` callback from the client's reader thread (the desktop's bridge re-emits them as Qt
+signals on the GUI thread), or, without a callback, queued for :meth:`next_event`, which is what
+the command line uses.
+
+When the worker dies (segfault, SIGKILL, OOM), the client delivers :class:`WorkerExited` with the
+exit code or signal, a readable reason and the tail of the worker's stderr, plus the text of the
+answer that was streaming (``partial_text``), which callers keep and mark incomplete.
+:meth:`restart` starts a fresh worker; the conversation lives with the caller, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from engine import protocol as p
+from engine.conversation import ChatMessage, ToolSpec
+from engine.launcher import worker_command
+
+STDERR_TAIL_LINES = 40
+
+
+@dataclass(frozen=True)
+class WorkerExited:
+    """Client-side event: the worker process ended. ``expected`` after :meth:`shutdown`."""
+
+    exit_code: int | None
+    signal: str | None
+    reason: str
+    stderr_tail: list[str] = field(default_factory=list)
+    req: int | None = None
+    partial_text: str = ""
+    expected: bool = False
+    type: str = "worker_exited"
+
+
+Event = p.Message | WorkerExited
+EventCallback = Callable[[Event], None]
+
+_SIGNAL_REASONS = {
+    "SIGKILL": "it was killed (SIGKILL); the system may have run out of memory",
+    "SIGSEGV": "it crashed in native code (SIGSEGV)",
+    "SIGBUS": "it crashed in native code (SIGBUS)",
+    "SIGILL": "it crashed: the CPU does not support an instruction the build uses (SIGILL)",
+    "SIGABRT": "it aborted (SIGABRT)",
+    "SIGTERM": "it was terminated (SIGTERM)",
+}
+
+
+def describe_exit(code: int | None) -> tuple[str | None, str]:
+    """(signal name, readable reason) for a process return code."""
+    if code is None:
+        return None, "it stopped responding"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return name, _SIGNAL_REASONS.get(name, f"it was stopped by {name}")
+    if sys.platform == "win32" and code & 0xC0000000 == 0xC0000000:
+        if code == 0xC0000005:
+            return None, "it crashed in native code (access violation)"
+        return None, f"it crashed (exception 0x{code:08X})"
+    return None, f"it exited with code {code}"
+
+
+class EngineClient:
+    def __init__(
+        self,
+        on_event: EventCallback | None = None,
+        *,
+        command: Sequence[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self._on_event = on_event
+        self._command = list(command) if command else worker_command()
+        self._env = env
+        self._events: queue.Queue[Event] = queue.Queue()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._active: int | None = None  # the generation whose text we keep for a crash report
+        self._partial: list[str] = []
+        self._closing = False
+        self.pid: int | None = None
+
+    # ---------------------------------------------------------------- process
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Spawn the worker; a ``Ready`` event follows when it is listening."""
+        if self.running:
+            return
+        self._closing = False
+        self._stderr.clear()
+        env = dict(os.environ if self._env is None else self._env)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        creationflags = subprocess.CREATE_NO_WINDOW if sys.platform == "win32" else 0
+        proc = subprocess.Popen(
+            self._command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            creationflags=creationflags,
+        )
+        self._proc = proc
+        self.pid = proc.pid
+        assert proc.stdout is not None and proc.stderr is not None
+        threading.Thread(
+            target=self._read_stderr, args=(proc.stderr,), name="worker-stderr", daemon=True
+        ).start()
+        threading.Thread(
+            target=self._read_events, args=(proc,), name="worker-events", daemon=True
+        ).start()
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Ask the worker to finish and wait for it; kill it if it does not."""
+        proc = self._proc
+        if proc is None:
+            return
+        self._closing = True
+        try:
+            self._send(p.Shutdown())
+            assert proc.stdin is not None
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            self._closing = True
+            proc.kill()
+            proc.wait()
+
+    # ---------------------------------------------------------------- requests
+
+    def _send(self, msg: p.Message) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            raise RuntimeError("the engine worker is not running")
+        data = p.encode(msg)
+        with self._lock:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+
+    def load(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        n_ctx: int = 8192,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        n_gpu_layers: int = 0,
+    ) -> int:
+        req = next(self._ids)
+        self._send(p.LoadModel(req, str(path), n_ctx, n_threads, n_batch, n_gpu_layers))
+        return req
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        effort: str = "medium",
+        max_tokens: int = 4096,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        top_k: int | None = None,
+        min_p: float | None = None,
+        seed: int | None = None,
+        tools: Sequence[ToolSpec] = (),
+        date: str | None = None,
+        ignore_eos: bool = False,
+    ) -> int:
+        req = next(self._ids)
+        tool_dicts: list[dict[str, Any]] = [
+            {"name": t.name, "description": t.description, "parameters": t.parameters}
+            for t in tools
+        ]
+        cmd = p.Generate(
+            req=req,
+            messages=[m.to_json() for m in messages],
+            effort=effort,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            min_p=min_p,
+            seed=seed,
+            tools=tool_dicts,
+            date=date,
+            ignore_eos=ignore_eos,
+        )
+        with self._lock:
+            self._active = req
+            self._partial = []
+        self._send(cmd)
+        return req
+
+    def cancel(self, req: int = -1) -> None:
+        self._send(p.Cancel(req))
+
+    def unload(self) -> int:
+        req = next(self._ids)
+        self._send(p.Unload(req))
+        return req
+
+    # ---------------------------------------------------------------- events
+
+    def next_event(self, timeout: float | None = None) -> Event:
+        """The next event (only when no callback was given); raises ``queue.Empty``."""
+        return self._events.get(timeout=timeout)
+
+    def wait_for(self, kinds: tuple[type, ...], timeout: float = 600.0) -> Event:
+        """Next event of one of ``kinds``, or an error/exit, skipping others (CLI and tests)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {', '.join(k.__name__ for k in kinds)} event in time")
+            ev = self.next_event(left)
+            if isinstance(ev, (*kinds, p.Error, WorkerExited)):
+                return ev
+
+    def _deliver(self, ev: Event) -> None:
+        if self._on_event is not None:
+            self._on_event(ev)
+        else:
+            self._events.put(ev)
+
+    def _read_stderr(self, stream: IO[bytes]) -> None:
+        for raw in stream:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if line:
+                self._stderr.append(line)
+
+    def _read_events(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                ev = p.decode(line)
+            except p.ProtocolError as exc:
+                self._stderr.append(f"[protocol] {exc}")
+                continue
+            self._track(ev)
+            self._deliver(ev)
+        code = proc.wait()
+        time.sleep(0.05)  # let the stderr reader drain the last lines
+        sig, reason = describe_exit(code)
+        with self._lock:
+            req, partial = self._active, "".join(self._partial)
+            self._active, self._partial = None, []
+        expected = self._closing
+        self._deliver(
+            WorkerExited(
+                exit_code=code,
+                signal=sig,
+                reason=reason,
+                stderr_tail=list(self._stderr),
+                req=None if expected else req,
+                partial_text="" if expected else partial,
+                expected=expected,
+            )
+        )
+
+    def _track(self, ev: p.Message) -> None:
+        with self._lock:
+            if isinstance(ev, p.Text) and ev.req == self._active:
+                self._partial.append(ev.text)
+            elif isinstance(ev, p.Done | p.Error) and getattr(ev, "req", None) == self._active:
+                self._active, self._partial = None, []
+
+    @property
+    def stderr_tail(self) -> list[str]:
+        return list(self._stderr)

@@ -1,0 +1,40 @@
+"""How to start a worker process, from source or from a frozen (PyInstaller) build.
+
+A frozen app has no Python interpreter to run ``python -m``; instead the app's own executable
+re-enters itself: both console entry points (``lanterna`` and ``lanterna-engine``) hand over to
+the worker when their first argument is ``--worker``. From source, the interpreter imports the
+worker directly with ``-c``, with the project root first on ``sys.path`` so the worker runs the
+same code as its client whatever the current directory is.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+WORKER_FLAG = "--worker"
+
+
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def worker_command() -> list[str]:
+    override = os.environ.get("LANTERNA_WORKER_EXE")
+    if override:
+        return [override, WORKER_FLAG]
+    if is_frozen():
+        return [sys.executable, WORKER_FLAG]
+    root = str(Path(__file__).resolve().parent.parent)
+    code = f"import sys; sys.path.insert(0, {root!r}); from engine.worker import main; main()"
+    return [sys.executable, "-c", code, WORKER_FLAG]
+
+
+def maybe_run_worker(argv: list[str]) -> None:
+    """Become the worker (never returning) when launched as one."""
+    if len(argv) > 1 and argv[1] == WORKER_FLAG:
+        from engine.worker import main
+
+        main()
+        raise SystemExit(0)  # main() leaves through os._exit; this line is for type checkers

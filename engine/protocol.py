@@ -1,0 +1,231 @@
+"""Messages between the engine client and its worker process.
+
+Every message is a small frozen dataclass, sent as one line of JSON:
+``{"v": PROTOCOL_VERSION, "type": "<tag>", ...fields}``. JSON lines were chosen over pickle
+because the two ends may one day be different builds (a frozen app re-entering itself, a newer
+worker): unknown fields are ignored, unknown types are reported, and nothing on the pipe can run
+code. Token text is coalesced by the worker to about one event per frame, so encoding cost is
+negligible next to decoding a token (``lanterna-engine bench`` measures the whole pipeline).
+
+Reasoning never crosses this pipe raw: :class:`Reasoning` carries statistics and, once the
+moderation filter exists, filtered text only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Literal
+
+PROTOCOL_VERSION = 1
+
+FinishReason = Literal["stop", "length", "tool_call", "cancelled", "error", "crashed"]
+
+
+class ProtocolError(ValueError):
+    """A line that is not a message of this protocol version."""
+
+
+@dataclass(frozen=True)
+class Message:
+    type: ClassVar[str] = ""
+
+
+_REGISTRY: dict[str, type[Message]] = {}
+
+
+def _register(cls: type[Message]) -> type[Message]:
+    _REGISTRY[cls.type] = cls
+    return cls
+
+
+# ---------------------------------------------------------------- commands (client -> worker)
+
+
+@_register
+@dataclass(frozen=True)
+class LoadModel(Message):
+    type: ClassVar[str] = "load"
+    req: int
+    path: str
+    n_ctx: int = 8192
+    n_threads: int | None = None
+    n_batch: int = 512
+    n_gpu_layers: int = 0
+
+
+@_register
+@dataclass(frozen=True)
+class Generate(Message):
+    type: ClassVar[str] = "generate"
+    req: int
+    messages: list[dict[str, Any]]
+    effort: str = "medium"
+    max_tokens: int = 4096
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    seed: int | None = None
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    date: str | None = None
+    # Benchmarks decode a fixed number of tokens; nothing else should set this.
+    ignore_eos: bool = False
+
+
+@_register
+@dataclass(frozen=True)
+class Cancel(Message):
+    """Cancel request ``req`` (a load or a generation); -1 cancels whatever runs."""
+
+    type: ClassVar[str] = "cancel"
+    req: int = -1
+
+
+@_register
+@dataclass(frozen=True)
+class Unload(Message):
+    type: ClassVar[str] = "unload"
+    req: int = 0
+
+
+@_register
+@dataclass(frozen=True)
+class Shutdown(Message):
+    type: ClassVar[str] = "shutdown"
+
+
+# ---------------------------------------------------------------- events (worker -> client)
+
+
+@_register
+@dataclass(frozen=True)
+class Ready(Message):
+    type: ClassVar[str] = "ready"
+    pid: int
+    protocol: int = PROTOCOL_VERSION
+    backends: list[str] = field(default_factory=list)
+
+
+@_register
+@dataclass(frozen=True)
+class LoadProgress(Message):
+    type: ClassVar[str] = "load_progress"
+    req: int
+    fraction: float
+
+
+@_register
+@dataclass(frozen=True)
+class Loaded(Message):
+    type: ClassVar[str] = "loaded"
+    req: int
+    path: str
+    name: str
+    architecture: str
+    prompt_format: str  # "harmony" | "template" | "plain"
+    n_ctx: int
+    n_ctx_train: int
+    supports_effort: bool
+    thinking_switch: bool
+    load_ms: float
+    backend: str = "llamacpp"
+
+
+@_register
+@dataclass(frozen=True)
+class Text(Message):
+    """A piece of the final answer (several tokens coalesced)."""
+
+    type: ClassVar[str] = "text"
+    req: int
+    text: str
+
+
+@_register
+@dataclass(frozen=True)
+class Reasoning(Message):
+    """Reasoning progress: statistics, and filtered text once a filter produced it.
+
+    ``text`` is never raw chain of thought; until the moderation filter exists it is always None.
+    """
+
+    type: ClassVar[str] = "reasoning"
+    req: int
+    tokens: int
+    seconds: float
+    text: str | None = None
+
+
+@_register
+@dataclass(frozen=True)
+class ToolCallEvent(Message):
+    type: ClassVar[str] = "tool_call"
+    req: int
+    name: str
+    arguments: str
+
+
+@_register
+@dataclass(frozen=True)
+class Done(Message):
+    type: ClassVar[str] = "done"
+    req: int
+    finish_reason: FinishReason
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    ttft_ms: float
+    tokens_per_s: float
+    prompt_ms: float
+    reasoning_tokens: int = 0
+    reasoning_seconds: float = 0.0
+    effort: str | None = None
+
+
+@_register
+@dataclass(frozen=True)
+class Unloaded(Message):
+    type: ClassVar[str] = "unloaded"
+    req: int = 0
+
+
+@_register
+@dataclass(frozen=True)
+class Error(Message):
+    """A request failed; ``kind`` is a stable word for programs, ``message`` is for people."""
+
+    type: ClassVar[str] = "error"
+    req: int
+    kind: str
+    message: str
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def encode(msg: Message) -> bytes:
+    body = asdict(msg)
+    payload = {"v": PROTOCOL_VERSION, "type": msg.type, **body}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def decode(line: bytes | str) -> Message:
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not a JSON message: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("a message must be a JSON object")
+    version = obj.get("v")
+    if version != PROTOCOL_VERSION:
+        raise ProtocolError(f"protocol version {version!r}, expected {PROTOCOL_VERSION}")
+    cls = _REGISTRY.get(str(obj.get("type")))
+    if cls is None:
+        raise ProtocolError(f"unknown message type {obj.get('type')!r}")
+    known = {f.name for f in fields(cls)}
+    kwargs = {k: v for k, v in obj.items() if k in known}
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ProtocolError(f"bad {cls.type} message: {exc}") from None

@@ -1,0 +1,401 @@
+"""The worker process: owns one backend and one loaded model, talks JSON lines over stdio.
+
+It runs apart from the app so a crash in native code (a segfault, an OOM kill) cannot take the
+window down. Commands arrive on stdin and are read by a thread, so a ``cancel`` is seen while the
+main thread is busy decoding; events leave on a private copy of the original stdout, and file
+descriptor 1 is pointed at stderr so that anything a native library prints cannot corrupt the
+protocol stream.
+
+Raw chain of thought stays in this process: the routers label it ``reasoning`` and the worker
+turns it into statistics (tokens, seconds). It is never written to the pipe, stderr or a log.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from engine import protocol as p
+from engine.backends.base import (
+    Backend,
+    BackendError,
+    Cancelled,
+    GenerationStats,
+    LoadParams,
+    ModelFacts,
+)
+from engine.conversation import EFFORTS, ConversationError, ToolSpec, conversation_from_json
+from engine.prompting import (
+    PromptPlan,
+    build_prompt,
+    default_sampling,
+    prompt_format,
+    supports_effort,
+    thinking_switch,
+)
+from engine.routing import HarmonyRouter, Routed, Router, TemplateRouter
+
+FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
+PROGRESS_STEP = 0.02
+
+
+class Coalescer:
+    """Collects answer text and reasoning statistics and sends them at most once per frame.
+
+    The first piece of text goes out at once, so coalescing never adds to time to first token.
+    """
+
+    def __init__(self, send: Callable[[p.Message], None], req: int) -> None:
+        self._send = send
+        self.req = req
+        self._text: list[str] = []
+        self._sent_any = False
+        self._last = 0.0
+        self._reasoning_dirty = False
+        self.reasoning_tokens = 0
+        self.reasoning_started: float | None = None
+        self.reasoning_ended: float | None = None
+
+    def add_text(self, text: str) -> None:
+        self._text.append(text)
+        if not self._sent_any:
+            self.flush()
+
+    def add_reasoning_token(self, now: float) -> None:
+        if self.reasoning_started is None:
+            self.reasoning_started = now
+        self.reasoning_ended = now
+        self.reasoning_tokens += 1
+        self._reasoning_dirty = True
+
+    @property
+    def reasoning_seconds(self) -> float:
+        if self.reasoning_started is None or self.reasoning_ended is None:
+            return 0.0
+        return self.reasoning_ended - self.reasoning_started
+
+    def send_now(self, msg: p.Message) -> None:
+        """Send ``msg`` after whatever is pending, keeping the order the model produced."""
+        self.flush()
+        self._send(msg)
+
+    def tick(self, now: float) -> None:
+        if now - self._last >= FRAME_SECONDS:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        self._last = time.perf_counter() if now is None else now
+        if self._reasoning_dirty:
+            self._reasoning_dirty = False
+            self._send(p.Reasoning(self.req, self.reasoning_tokens, self.reasoning_seconds))
+        if self._text:
+            self._send(p.Text(self.req, "".join(self._text)))
+            self._text.clear()
+            self._sent_any = True
+
+
+class Worker:
+    def __init__(self, out: BinaryIO, backend_factory: Callable[[], Backend]) -> None:
+        self._out = out
+        self._write_lock = threading.Lock()
+        self._backend_factory = backend_factory
+        self._backend: Backend | None = None
+        self._facts: ModelFacts | None = None
+        self._inbox: queue.Queue[p.Message] = queue.Queue()
+        self._current = -2  # request being executed; -2: none
+        self._cancel = threading.Event()
+        self._cancelled_early: set[int] = set()
+        self._state_lock = threading.Lock()
+
+    # ---------------------------------------------------------------- plumbing
+
+    def send(self, msg: p.Message) -> None:
+        data = p.encode(msg)
+        with self._write_lock:
+            self._out.write(data)
+            self._out.flush()
+
+    def read_commands(self, stream: BinaryIO) -> None:
+        """Reader thread: cancel and shutdown act at once, other commands queue up."""
+        for line in stream:
+            if not line.strip():
+                continue
+            try:
+                msg = p.decode(line)
+            except p.ProtocolError as exc:
+                self.send(p.Error(-1, "protocol", str(exc)))
+                continue
+            if isinstance(msg, p.Cancel):
+                self._request_cancel(msg.req)
+            elif isinstance(msg, p.Shutdown):
+                self._request_cancel(-1)
+                self._inbox.put(msg)
+            else:
+                self._inbox.put(msg)
+        # The client went away: stop what runs and leave.
+        self._request_cancel(-1)
+        self._inbox.put(p.Shutdown())
+
+    def _request_cancel(self, req: int) -> None:
+        with self._state_lock:
+            if req == -1 or req == self._current:
+                self._cancel.set()
+            else:
+                self._cancelled_early.add(req)
+
+    def _begin(self, req: int) -> bool:
+        """Mark ``req`` as running; False when it was cancelled before it started."""
+        with self._state_lock:
+            self._current = req
+            self._cancel.clear()
+            if req in self._cancelled_early:
+                self._cancelled_early.discard(req)
+                return False
+        return True
+
+    def _end(self) -> None:
+        with self._state_lock:
+            self._current = -2
+
+    def run(self) -> int:
+        self.send(p.Ready(pid=os.getpid(), backends=["llamacpp"]))
+        while True:
+            msg = self._inbox.get()
+            if isinstance(msg, p.Shutdown):
+                break
+            try:
+                self._dispatch(msg)
+            except Exception as exc:  # keep serving: one bad request must not end the worker
+                req = getattr(msg, "req", -1)
+                self.send(p.Error(req, "internal", f"{type(exc).__name__}: {exc}"))
+            finally:
+                self._end()
+        if self._backend is not None:
+            self._backend.close()
+        return 0
+
+    def _dispatch(self, msg: p.Message) -> None:
+        if isinstance(msg, p.LoadModel):
+            self._load(msg)
+        elif isinstance(msg, p.Generate):
+            self._generate(msg)
+        elif isinstance(msg, p.Unload):
+            if self._backend is not None:
+                self._backend.close()
+            self._facts = None
+            self.send(p.Unloaded(msg.req))
+        else:
+            self.send(p.Error(-1, "protocol", f"unexpected command {msg.type!r}"))
+
+    # ---------------------------------------------------------------- load
+
+    def _load(self, cmd: p.LoadModel) -> None:
+        if not self._begin(cmd.req):
+            self.send(p.Error(cmd.req, "cancelled", "loading was cancelled"))
+            return
+        last = -1.0
+
+        def progress(fraction: float) -> bool:
+            nonlocal last
+            if fraction - last >= PROGRESS_STEP or fraction >= 1.0:
+                last = fraction
+                self.send(p.LoadProgress(cmd.req, round(fraction, 4)))
+            return not self._cancel.is_set()
+
+        t0 = time.perf_counter()
+        self._facts = None
+        try:
+            if self._backend is None:
+                self._backend = self._backend_factory()
+            params = LoadParams(
+                path=Path(cmd.path),
+                n_ctx=cmd.n_ctx,
+                n_threads=cmd.n_threads,
+                n_batch=cmd.n_batch,
+                n_gpu_layers=cmd.n_gpu_layers,
+            )
+            facts = self._backend.load(params, progress)
+        except Cancelled:
+            self.send(p.Error(cmd.req, "cancelled", "loading was cancelled"))
+            return
+        except BackendError as exc:
+            self.send(p.Error(cmd.req, exc.kind, str(exc)))
+            return
+        self._facts = facts
+        self.send(
+            p.Loaded(
+                req=cmd.req,
+                path=cmd.path,
+                name=facts.name,
+                architecture=facts.architecture,
+                prompt_format=prompt_format(facts),
+                n_ctx=facts.n_ctx,
+                n_ctx_train=facts.n_ctx_train,
+                supports_effort=supports_effort(facts),
+                thinking_switch=thinking_switch(facts),
+                load_ms=(time.perf_counter() - t0) * 1000.0,
+            )
+        )
+
+    # ---------------------------------------------------------------- generate
+
+    def _plan(self, cmd: p.Generate, facts: ModelFacts) -> PromptPlan:
+        messages = conversation_from_json(cmd.messages)
+        if cmd.effort not in EFFORTS:
+            raise ConversationError(f"reasoning effort must be one of {', '.join(EFFORTS)}")
+        tools = [
+            ToolSpec(str(t.get("name", "")), str(t.get("description", "")), t.get("parameters"))
+            for t in cmd.tools
+        ]
+        return build_prompt(facts, messages, effort=cmd.effort, tools=tools, date=cmd.date)  # type: ignore[arg-type]
+
+    def _router(self, plan: PromptPlan, backend: Backend) -> Router:
+        if plan.format == "harmony":
+            return HarmonyRouter(backend.is_eog)
+        return TemplateRouter(
+            backend.is_eog,
+            backend.is_control,
+            think=plan.think_tags,
+            starts_in_think=plan.starts_in_think,
+            stop_strings=plan.stop_strings,
+        )
+
+    def _generate(self, cmd: p.Generate) -> None:
+        backend, facts = self._backend, self._facts
+        if backend is None or facts is None:
+            self.send(p.Error(cmd.req, "no_model", "no model is loaded"))
+            return
+        if not self._begin(cmd.req):
+            self._send_done(cmd.req, "cancelled", GenerationStats(), 0, 0.0, 0.0, None, None)
+            return
+        try:
+            plan = self._plan(cmd, facts)
+            prompt = backend.tokenize(plan.text, add_bos=plan.add_bos)
+        except (ConversationError, ValueError) as exc:
+            self.send(p.Error(cmd.req, "bad_request", str(exc)))
+            return
+        room = facts.n_ctx - len(prompt)
+        if room < 1:
+            self.send(
+                p.Error(
+                    cmd.req,
+                    "context_full",
+                    f"the conversation is {len(prompt)} tokens and the context holds "
+                    f"{facts.n_ctx}; start a new chat or raise the context length",
+                )
+            )
+            return
+        budget = min(cmd.max_tokens, room)
+        sampling = default_sampling(
+            plan.format,
+            temperature=cmd.temperature,
+            top_p=cmd.top_p,
+            top_k=cmd.top_k,
+            min_p=cmd.min_p,
+            seed=cmd.seed,
+        )
+        router = self._router(plan, backend)
+        out = Coalescer(self.send, cmd.req)
+        stats = GenerationStats()
+        t_start = time.perf_counter()
+        t_first = t_last = 0.0
+        n = 0
+        finish: p.FinishReason = "length"
+        try:
+            for token in backend.generate(prompt, sampling, self._cancel.is_set, stats):
+                now = time.perf_counter()
+                if n == 0:
+                    t_first = now
+                t_last = now
+                n += 1
+                self._emit(router.feed(token, backend.piece(token)), out, router, now)
+                out.tick(now)
+                if router.stop is not None and not cmd.ignore_eos:
+                    finish = router.stop
+                    break
+                if n >= budget:
+                    break
+        except Cancelled:
+            finish = "cancelled"
+        except BackendError as exc:
+            out.flush()
+            self.send(p.Error(cmd.req, exc.kind, str(exc)))
+            finish = "error"
+        self._emit(router.finish(), out, router, time.perf_counter())
+        out.flush()
+        effort = cmd.effort if plan.format == "harmony" else None
+        ttft = (t_first - t_start) * 1000.0 if n else 0.0
+        tps = (n - 1) / (t_last - t_first) if n > 1 and t_last > t_first else 0.0
+        self._send_done(cmd.req, finish, stats, n, ttft, tps, out, effort)
+
+    @staticmethod
+    def _emit(routed: list[Routed], out: Coalescer, router: Router, now: float) -> None:
+        for item in routed:
+            if item.kind == "final":
+                out.add_text(item.text)
+            elif item.kind == "tool_call":
+                out.send_now(p.ToolCallEvent(out.req, item.name, item.text))
+        if router.in_reasoning:
+            out.add_reasoning_token(now)
+
+    def _send_done(
+        self,
+        req: int,
+        finish: p.FinishReason,
+        stats: GenerationStats,
+        n: int,
+        ttft: float,
+        tps: float,
+        out: Coalescer | None,
+        effort: str | None,
+    ) -> None:
+        self.send(
+            p.Done(
+                req=req,
+                finish_reason=finish,
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=n,
+                cached_tokens=stats.cached_tokens,
+                ttft_ms=round(ttft, 2),
+                tokens_per_s=round(tps, 2),
+                prompt_ms=round(stats.prompt_ms, 2),
+                reasoning_tokens=out.reasoning_tokens if out else 0,
+                reasoning_seconds=round(out.reasoning_seconds, 3) if out else 0.0,
+                effort=effort,
+            )
+        )
+
+
+def _default_backend() -> Backend:
+    from engine.backends.llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend()
+
+
+def main() -> int:
+    """Entry point of worker mode (``lanterna --worker`` / ``lanterna-engine --worker``)."""
+    # The protocol gets its own descriptor; fd 1 then points at stderr so that native code
+    # printing to stdout cannot interleave bytes into the event stream.
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    out = os.fdopen(out_fd, "wb", buffering=0)
+    # Ctrl-C in a terminal reaches the whole process group; the client decides what stops.
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker = Worker(out, _default_backend)
+    reader = threading.Thread(
+        target=worker.read_commands, args=(sys.stdin.buffer,), name="commands", daemon=True
+    )
+    reader.start()
+    code = worker.run()
+    out.close()
+    # Skip interpreter teardown: native destructors of a half-used model are not worth the risk.
+    os._exit(code)

@@ -1,0 +1,280 @@
+"""A tiny random-weight GGUF of the ``gpt-oss`` architecture for tests.
+
+The file has the tensor set and metadata that llama.cpp's gpt-oss loader reads, with
+scaled-down hyperparameters, and a byte-level ``gpt2`` tokenizer (pre-tokenizer ``gpt-4o``)
+whose harmony special tokens sit at the ids of the real o200k_harmony vocabulary, so code that
+knows those ids (for example ``<|return|>`` = 200002, ``<|call|>`` = 200012) works unchanged.
+
+Vocabulary layout (201088 entries, the size of the real gpt-oss vocabulary):
+
+* ids 0-255: the 256 byte-level tokens, in GPT-2 byte-to-unicode order;
+* the next ids: the results of the few BPE merges in ``MERGES``;
+* everything else up to 201087: placeholder tokens ``<|reserved_N|>`` typed UNUSED, except the
+  harmony specials in ``SPECIAL_IDS``, typed CONTROL.
+
+The weights are random and small.  Embedding dimension 0 is held at a constant value for every
+token, which turns it into a bias channel for the output projection: placeholder tokens get a
+large negative logit (they are never sampled in practice), the harmony specials a small positive
+one (so they show up now and then in sampled text), and the byte and merge tokens share the rest.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+# Hyperparameters, scaled down from gpt-oss-20b.
+N_VOCAB = 201088
+N_EMBD = 64
+N_LAYER = 2
+N_HEAD = 4
+N_HEAD_KV = 2
+HEAD_DIM = 16
+N_EXPERT = 4
+N_EXPERT_USED = 2
+N_FF_EXP = 64
+SLIDING_WINDOW = 16
+CONTEXT_LENGTH = 2048
+ROPE_FREQ_BASE = 150000.0
+RMS_EPS = 1e-5
+
+ARCHITECTURE = "gpt-oss"
+MODEL_NAME = "tiny-gpt-oss-test"
+
+# Harmony special tokens at their o200k_harmony ids.
+SPECIAL_IDS: dict[str, int] = {
+    "<|startoftext|>": 199998,
+    "<|endoftext|>": 199999,
+    "<|return|>": 200002,
+    "<|constrain|>": 200003,
+    "<|channel|>": 200005,
+    "<|start|>": 200006,
+    "<|end|>": 200007,
+    "<|message|>": 200008,
+    "<|call|>": 200012,
+}
+
+BOS_ID = SPECIAL_IDS["<|startoftext|>"]
+EOS_ID = SPECIAL_IDS["<|return|>"]
+PAD_ID = SPECIAL_IDS["<|endoftext|>"]
+
+# BPE merges, written in the byte-to-unicode alphabet ("Ġ" is the space byte).  Each result is
+# added to the vocabulary right after the byte tokens; they spell a few harmony words.
+MERGES: tuple[tuple[str, str], ...] = (
+    ("Ġ", "t"),
+    ("h", "e"),
+    ("Ġt", "he"),
+    ("i", "n"),
+    ("a", "l"),
+    ("f", "in"),
+    ("fin", "al"),
+    ("u", "s"),
+    ("e", "r"),
+    ("us", "er"),
+    ("a", "s"),
+    ("as", "s"),
+    ("s", "y"),
+    ("sy", "s"),
+    ("a", "n"),
+    ("an", "al"),
+)
+
+# GGUF token types (llama_token_type).
+_TOKEN_TYPE_NORMAL = 1
+_TOKEN_TYPE_CONTROL = 3
+_TOKEN_TYPE_UNUSED = 5
+
+# Wanted logit offsets through the bias channel.  They are approximate: what the layers add to
+# the other residual dimensions lowers the normalised channel value somewhat (placeholders end
+# up around -75, far below the byte tokens' logits of a few units either side of zero).
+_BIAS_CHANNEL_VALUE = 0.5
+_PLACEHOLDER_LOGIT = -100.0
+_SPECIAL_LOGIT = 1.0
+_WEIGHT_SCALE = 0.02
+_OUTPUT_SCALE = 0.2
+
+
+def byte_to_unicode() -> dict[int, str]:
+    """GPT-2's reversible mapping from byte values to printable unicode characters."""
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    mapping = {b: chr(b) for b in printable}
+    shifted = 0
+    for b in range(256):
+        if b not in mapping:
+            mapping[b] = chr(256 + shifted)
+            shifted += 1
+    return mapping
+
+
+def _byte_tokens() -> list[str]:
+    # Printable bytes first, then the shifted ones: the order of GPT-2's vocabulary.
+    mapping = byte_to_unicode()
+    return sorted(mapping.values(), key=ord)
+
+
+def build_vocab() -> tuple[list[str], list[int], list[str]]:
+    """Return (tokens, token types, merges) of the tiny vocabulary."""
+    tokens = [f"<|reserved_{i}|>" for i in range(N_VOCAB)]
+    types = [_TOKEN_TYPE_UNUSED] * N_VOCAB
+
+    byte_tokens = _byte_tokens()
+    tokens[: len(byte_tokens)] = byte_tokens
+    types[: len(byte_tokens)] = [_TOKEN_TYPE_NORMAL] * len(byte_tokens)
+
+    known = set(byte_tokens)
+    merges: list[str] = []
+    next_id = len(byte_tokens)
+    for left, right in MERGES:
+        if left not in known or right not in known:
+            raise ValueError(f"merge {left!r} + {right!r} uses a token missing from the vocab")
+        merged = left + right
+        if merged in known:
+            raise ValueError(f"merge result {merged!r} is already in the vocab")
+        known.add(merged)
+        tokens[next_id] = merged
+        types[next_id] = _TOKEN_TYPE_NORMAL
+        merges.append(f"{left} {right}")
+        next_id += 1
+
+    first_special = min(SPECIAL_IDS.values())
+    if next_id > first_special:
+        raise ValueError("byte and merge tokens overlap the special token ids")
+    for text, token_id in SPECIAL_IDS.items():
+        tokens[token_id] = text
+        types[token_id] = _TOKEN_TYPE_CONTROL
+
+    return tokens, types, merges
+
+
+def _output_and_embedding(
+    rng: np.random.Generator, types: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    type_arr = np.asarray(types)
+    used = np.flatnonzero(type_arr != _TOKEN_TYPE_UNUSED)
+    special = np.asarray(sorted(SPECIAL_IDS.values()))
+
+    # Placeholder rows stay zero apart from the bias channel; they are never fed to the model.
+    embedding = np.zeros((N_VOCAB, N_EMBD), dtype=np.float32)
+    embedding[used] = rng.standard_normal((used.size, N_EMBD), dtype=np.float32) * _WEIGHT_SCALE
+    embedding[:, 0] = _BIAS_CHANNEL_VALUE
+
+    # After the final RMS norm the bias channel is about sqrt(n_embd) * value / rms (the layers
+    # never write into dimension 0, see _layer_tensors); dividing the wanted offsets by that
+    # estimate gives the channel's output weight.
+    other_sq = (N_EMBD - 1) * _WEIGHT_SCALE**2
+    channel = _BIAS_CHANNEL_VALUE * np.sqrt(N_EMBD / (_BIAS_CHANNEL_VALUE**2 + other_sq))
+
+    output = np.zeros((N_VOCAB, N_EMBD), dtype=np.float32)
+    output[used, 1:] = (
+        rng.standard_normal((used.size, N_EMBD - 1), dtype=np.float32) * _OUTPUT_SCALE
+    )
+    output[:, 0] = _PLACEHOLDER_LOGIT / channel
+    output[used, 0] = 0.0
+    output[special, 0] = _SPECIAL_LOGIT / channel
+    return embedding, output
+
+
+def _layer_tensors(rng: np.random.Generator, layer: int) -> dict[str, np.ndarray]:
+    def normal(*shape: int, scale: float = _WEIGHT_SCALE) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32) * np.float32(scale)
+
+    def ones(n: int) -> np.ndarray:
+        return np.ones(n, dtype=np.float32)
+
+    q_dim = N_HEAD * HEAD_DIM
+    kv_dim = N_HEAD_KV * HEAD_DIM
+    prefix = f"blk.{layer}."
+    # numpy shapes are the reverse of the ggml shapes the loader checks.
+    tensors = {
+        "attn_norm.weight": ones(N_EMBD),
+        "attn_q.weight": normal(q_dim, N_EMBD),
+        "attn_q.bias": normal(q_dim),
+        "attn_k.weight": normal(kv_dim, N_EMBD),
+        "attn_k.bias": normal(kv_dim),
+        "attn_v.weight": normal(kv_dim, N_EMBD),
+        "attn_v.bias": normal(kv_dim),
+        "attn_output.weight": normal(N_EMBD, q_dim),
+        "attn_output.bias": normal(N_EMBD),
+        "attn_sinks.weight": normal(N_HEAD, scale=0.5),
+        "post_attention_norm.weight": ones(N_EMBD),
+        "ffn_gate_inp.weight": normal(N_EXPERT, N_EMBD, scale=0.5),
+        "ffn_gate_inp.bias": normal(N_EXPERT, scale=0.1),
+        "ffn_gate_exps.weight": normal(N_EXPERT, N_FF_EXP, N_EMBD),
+        "ffn_gate_exps.bias": normal(N_EXPERT, N_FF_EXP),
+        "ffn_up_exps.weight": normal(N_EXPERT, N_FF_EXP, N_EMBD),
+        "ffn_up_exps.bias": normal(N_EXPERT, N_FF_EXP),
+        "ffn_down_exps.weight": normal(N_EXPERT, N_EMBD, N_FF_EXP),
+        "ffn_down_exps.bias": normal(N_EXPERT, N_EMBD),
+    }
+    # Keep the bias channel constant: no layer writes into residual dimension 0.
+    tensors["attn_output.weight"][0, :] = 0.0
+    tensors["attn_output.bias"][0] = 0.0
+    tensors["ffn_down_exps.weight"][:, 0, :] = 0.0
+    tensors["ffn_down_exps.bias"][:, 0] = 0.0
+    return {prefix + name: value for name, value in tensors.items()}
+
+
+def build_tiny_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib.Path:
+    """Write the tiny gpt-oss GGUF to ``path`` (parents created) and return the path.
+
+    The same seed gives the same weights.  The file is about 110 MB (105 MiB), nearly all of it the
+    201088 x 64 float32 embedding and output matrices.
+    """
+    import gguf  # test dependency; imported here so importing this module stays cheap
+
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+
+    tokens, types, merges = build_vocab()
+    embedding, output = _output_and_embedding(rng, types)
+
+    writer = gguf.GGUFWriter(path, ARCHITECTURE)
+    writer.add_name(MODEL_NAME)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+
+    writer.add_context_length(CONTEXT_LENGTH)
+    writer.add_embedding_length(N_EMBD)
+    writer.add_block_count(N_LAYER)
+    writer.add_feed_forward_length(N_FF_EXP)
+    writer.add_expert_feed_forward_length(N_FF_EXP)
+    writer.add_head_count(N_HEAD)
+    writer.add_head_count_kv(N_HEAD_KV)
+    writer.add_key_length(HEAD_DIM)
+    writer.add_value_length(HEAD_DIM)
+    writer.add_rope_dimension_count(HEAD_DIM)
+    writer.add_rope_freq_base(ROPE_FREQ_BASE)
+    writer.add_layer_norm_rms_eps(RMS_EPS)
+    writer.add_expert_count(N_EXPERT)
+    writer.add_expert_used_count(N_EXPERT_USED)
+    writer.add_sliding_window(SLIDING_WINDOW)
+
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("gpt-4o")
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_token_merges(merges)
+    writer.add_bos_token_id(BOS_ID)
+    writer.add_eos_token_id(EOS_ID)
+    writer.add_pad_token_id(PAD_ID)
+    writer.add_add_bos_token(False)
+
+    writer.add_tensor("token_embd.weight", embedding)
+    for layer in range(N_LAYER):
+        for name, value in _layer_tensors(rng, layer).items():
+            writer.add_tensor(name, value)
+    writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
+    writer.add_tensor("output.weight", output)
+
+    try:
+        writer.write_header_to_file()
+        writer.write_kv_data_to_file()
+        writer.write_tensors_to_file()
+    finally:
+        writer.close()
+    return path

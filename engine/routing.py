@@ -120,6 +120,7 @@ class TemplateRouter:
         self._think = ThinkSplitter(starts_in_think=starts_in_think) if think else None
         self._stops = stop_strings
         self._held = ""  # final text held back while it could be the start of a stop string
+        self._started = False
         self.stop: StopReason | None = None
         self.in_reasoning = starts_in_think
 
@@ -148,6 +149,12 @@ class TemplateRouter:
         return out
 
     def _final(self, text: str) -> list[Routed]:
+        if not self._started:
+            # Models often open an answer with the space or newline after "Assistant:".
+            text = text.lstrip()
+            if not text:
+                return []
+            self._started = True
         if not self._stops:
             return [Routed("final", text)] if text else []
         buf = self._held + text

@@ -315,7 +315,9 @@ class Worker:
                     t_first = now
                 t_last = now
                 n += 1
-                self._emit(router.feed(token, backend.piece(token)), out, router, now)
+                self._emit(router.feed(token, backend.piece(token)), out)
+                if router.in_reasoning:
+                    out.add_reasoning_token(now)
                 out.tick(now)
                 if router.stop is not None and not cmd.ignore_eos:
                     finish = router.stop
@@ -328,7 +330,7 @@ class Worker:
             out.flush()
             self.send(p.Error(cmd.req, exc.kind, str(exc)))
             finish = "error"
-        self._emit(router.finish(), out, router, time.perf_counter())
+        self._emit(router.finish(), out)
         out.flush()
         effort = cmd.effort if plan.format == "harmony" else None
         ttft = (t_first - t_start) * 1000.0 if n else 0.0
@@ -336,14 +338,13 @@ class Worker:
         self._send_done(cmd.req, finish, stats, n, ttft, tps, out, effort)
 
     @staticmethod
-    def _emit(routed: list[Routed], out: Coalescer, router: Router, now: float) -> None:
+    def _emit(routed: list[Routed], out: Coalescer) -> None:
+        # Reasoning items are only counted (per token, by the caller): raw text stays here.
         for item in routed:
             if item.kind == "final":
                 out.add_text(item.text)
             elif item.kind == "tool_call":
                 out.send_now(p.ToolCallEvent(out.req, item.name, item.text))
-        if router.in_reasoning:
-            out.add_reasoning_token(now)
 
     def _send_done(
         self,

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from engine import protocol as p
-from engine.cli.common import CliError, load_messages, resolve_model
+from engine.cli.common import CliError, load_messages, load_tools, resolve_model
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import EFFORTS
 
@@ -29,6 +29,7 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--temperature", type=float)
     ap.add_argument("--seed", type=int)
     ap.add_argument("--conversation", metavar="FILE.json", help="earlier turns, as JSON")
+    ap.add_argument("--tools", metavar="FILE.json", help="function tools offered to the model")
     ap.add_argument("--json", action="store_true", help="one JSON event per line")
     ap.add_argument("--ctx", type=int, default=8192, help="context length in tokens")
     ap.add_argument("--threads", type=int, help="CPU threads (default: picked for this machine)")
@@ -64,6 +65,7 @@ class _Output:
 def run(args: argparse.Namespace) -> int:
     header = resolve_model(args.model)
     messages = load_messages(args.conversation, args.prompt)
+    args.tool_specs = load_tools(args.tools)
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
     out = _Output(args.json)
@@ -99,6 +101,7 @@ def _chat(client: EngineClient, out: _Output, model: str, messages: Any, args: A
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         seed=args.seed,
+        tools=args.tool_specs,
     )
     cancelled = False
     while True:

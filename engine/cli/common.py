@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.conversation import ChatMessage, ConversationError, conversation_from_json
+from engine.conversation import ChatMessage, ConversationError, ToolSpec, conversation_from_json
 from engine.gguf_header import GGUFError, GGUFHeader, read_header
 from engine.models.demo import DemoModelError, ensure_demo_model
 
@@ -57,3 +57,26 @@ def load_messages(conversation: str | None, prompt: str | None) -> list[ChatMess
     if not messages:
         raise CliError("nothing to send: give a PROMPT or --conversation FILE")
     return messages
+
+
+def load_tools(path: str | None) -> list[ToolSpec]:
+    """Function tools from a JSON list of ``{"name", "description", "parameters"}`` objects."""
+    if not path:
+        return []
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CliError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise CliError(f"{path}: tools are a JSON list of objects")
+    tools: list[ToolSpec] = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise CliError(f"{path}: tool {i} needs a 'name'")
+        params = item.get("parameters")
+        if params is not None and not isinstance(params, dict):
+            raise CliError(f"{path}: tool {i}: 'parameters' must be a JSON schema object")
+        tools.append(ToolSpec(item["name"], str(item.get("description", "")), params))
+    return tools

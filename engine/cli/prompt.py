@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from engine.cli.common import CliError, load_messages, resolve_model
+from engine.cli.common import CliError, load_messages, load_tools, resolve_model
 from engine.conversation import EFFORTS
 from engine.harmony.render import HarmonyOptions, render_for_completion
 from engine.prompting import build_prompt, facts_from_header, today
@@ -24,19 +24,20 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--effort", choices=EFFORTS, default="medium")
     ap.add_argument("--date", help="current date for harmony, YYYY-MM-DD (default: today)")
     ap.add_argument("--conversation", metavar="FILE.json", help="earlier turns, as JSON")
+    ap.add_argument("--tools", metavar="FILE.json", help="function tools offered to the model")
     ap.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     messages = load_messages(args.conversation, args.prompt)
+    tools = load_tools(args.tools)
     if args.format == "harmony":
-        text = render_for_completion(
-            messages, HarmonyOptions(effort=args.effort, date=args.date or today())
-        )
+        options = HarmonyOptions(effort=args.effort, date=args.date or today(), tools=tuple(tools))
+        text = render_for_completion(messages, options)
     else:
         facts = facts_from_header(resolve_model(args.model))
         try:
-            plan = build_prompt(facts, messages, effort=args.effort, date=args.date)
+            plan = build_prompt(facts, messages, effort=args.effort, tools=tools, date=args.date)
         except TemplateError as exc:
             raise CliError(f"the model's chat template failed: {exc}") from None
         # The tokenizer adds BOS itself in this case; show it, since the model receives it.

@@ -181,7 +181,7 @@ def _message_pieces(message: _Message) -> list[PromptPiece]:
     # them could, for unusual names, let the tokenizer join characters across a boundary.
     pieces = [PromptPiece(tokens.START_TEXT, special=True)]
     pieces.append(PromptPiece(message.author or message.role))
-    if message.recipient is not None and message.recipient != "all":
+    if message.recipient is not None:
         pieces.append(PromptPiece(f" to={message.recipient}"))
     if message.channel is not None:
         pieces.append(PromptPiece(tokens.CHANNEL_TEXT, special=True))

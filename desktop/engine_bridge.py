@@ -16,7 +16,7 @@ from engine.client import EngineClient, Event
 
 
 class EngineBridge(QObject):
-    event = Signal(object)
+    event = Signal(object)  # type: ignore[assignment]  # QObject.event is a method too
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -24,4 +24,7 @@ class EngineBridge(QObject):
 
     def _on_client_event(self, ev: Event) -> None:
         # Runs on the client's reader thread; emitting queues the call onto the GUI thread.
-        self.event.emit(ev)
+        try:
+            self.event.emit(ev)
+        except RuntimeError:
+            pass  # the bridge was destroyed with its window; nobody is listening any more

@@ -11,7 +11,14 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import (
+    QFont,
+    QKeySequence,
+    QShortcut,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -51,6 +58,7 @@ class MainWindow(QMainWindow):
         self._answer: list[str] = []
         self._req: int | None = None
         self._loaded = False
+        self._worker_ready = False  # a worker is listening and has not been asked to load yet
 
         self.bridge = EngineBridge(self)
         self.bridge.event.connect(self._on_engine_event)
@@ -114,8 +122,8 @@ class MainWindow(QMainWindow):
         layout.addLayout(row)
         self.setCentralWidget(central)
 
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._on_send_or_stop)
-        QShortcut(QKeySequence("Escape"), self, activated=self._stop)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._on_send_or_stop)
+        QShortcut(QKeySequence("Escape"), self, self._stop)
         self.send_button.setEnabled(False)
 
     def _set_state(self, text: str) -> None:
@@ -145,7 +153,9 @@ class MainWindow(QMainWindow):
         self._show_banner(f"The model could not be prepared: {reason}", restart=False)
 
     def _load(self) -> None:
-        if self._model_path and self.bridge.client.running:
+        # Needs both a prepared model and a listening worker; whichever comes second loads.
+        if self._model_path and self._worker_ready:
+            self._worker_ready = False
             self._loaded = False
             self._set_state("Loading…")
             self.model_label.setText(Path(self._model_path).name)
@@ -177,10 +187,16 @@ class MainWindow(QMainWindow):
     def _append_block(self, who: str, text: str) -> None:
         cursor = self.transcript.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        if not self.transcript.document().isEmpty():
-            cursor.insertBlock()
-        cursor.insertHtml(f"<b>{who}</b>")
-        cursor.insertBlock()
+        label = QTextCharFormat()
+        label.setFontWeight(QFont.Weight.Bold)
+        block = QTextBlockFormat()
+        block.setTopMargin(0 if self.transcript.document().isEmpty() else 12)
+        if self.transcript.document().isEmpty():
+            cursor.setBlockFormat(block)
+        else:
+            cursor.insertBlock(block)
+        cursor.insertText(who, label)
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         cursor.insertText(text)
         self.transcript.setTextCursor(cursor)
 
@@ -205,6 +221,7 @@ class MainWindow(QMainWindow):
     def _on_engine_event(self, ev: object) -> None:
         if isinstance(ev, p.Ready):
             self._set_state("Engine ready")
+            self._worker_ready = True
             self._load()
         elif isinstance(ev, p.LoadProgress):
             self._set_state(f"Loading… {ev.fraction:.0%}")
@@ -236,6 +253,7 @@ class MainWindow(QMainWindow):
         if self._req is not None:
             self._finish_answer("incomplete: the engine stopped")
         self._loaded = False
+        self._worker_ready = False
         self.send_button.setEnabled(False)
         self._set_state("Engine stopped")
         code = f"signal {ev.signal}" if ev.signal else f"exit code {ev.exit_code}"
@@ -251,6 +269,6 @@ class MainWindow(QMainWindow):
         self._set_state("Restarting the engine…")
         self.bridge.client.restart()
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: object) -> None:
         self.bridge.client.shutdown(timeout=2.0)
         super().closeEvent(event)  # type: ignore[arg-type]

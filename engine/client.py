@@ -112,7 +112,8 @@ class EngineClient:
         self._stderr.clear()
         env = dict(os.environ if self._env is None else self._env)
         env.setdefault("PYTHONUNBUFFERED", "1")
-        creationflags = subprocess.CREATE_NO_WINDOW if sys.platform == "win32" else 0
+        # A console window per worker would flash up on Windows.
+        creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
         proc = subprocess.Popen(
             self._command,
             stdin=subprocess.PIPE,
@@ -145,8 +146,8 @@ class EngineClient:
             self._send(p.Shutdown())
             assert proc.stdin is not None
             proc.stdin.close()
-        except OSError:
-            pass
+        except (OSError, RuntimeError):
+            pass  # already gone: nothing to ask
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -167,9 +168,12 @@ class EngineClient:
         if proc is None or proc.stdin is None:
             raise RuntimeError("the engine worker is not running")
         data = p.encode(msg)
-        with self._lock:
-            proc.stdin.write(data)
-            proc.stdin.flush()
+        try:
+            with self._lock:
+                proc.stdin.write(data)
+                proc.stdin.flush()
+        except (OSError, ValueError):  # broken pipe, or stdin already closed by shutdown()
+            raise RuntimeError("the engine worker is not running") from None
 
     def load(
         self,

@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     raw = _raw_rounds(model, args, threads)
 
     def med(rs: list[Round], attr: str) -> float:
-        return statistics.median(getattr(r, attr) for r in rs)
+        return float(statistics.median(getattr(r, attr) for r in rs))
 
     result = {
         "model": header.name,

@@ -89,11 +89,11 @@ def _fail(ev: p.Error | WorkerExited) -> CliError:
 
 def _chat(client: EngineClient, out: _Output, model: str, messages: Any, args: Any) -> int:
     ev: p.Message | WorkerExited = client.wait_for((p.Ready,), timeout=120)
-    if not isinstance(ev, p.Ready):
+    if isinstance(ev, p.Error | WorkerExited):
         raise _fail(ev)
     client.load(model, n_ctx=args.ctx, n_threads=args.threads)
     ev = client.wait_for((p.Loaded,), timeout=600)
-    if not isinstance(ev, p.Loaded):
+    if isinstance(ev, p.Error | WorkerExited):
         raise _fail(ev)
     req = client.generate(
         messages,

@@ -51,7 +51,9 @@ def test_chat_plain_prints_the_answer(lanterna_home: Path, demo_model: Path) -> 
     assert "Traceback" not in res.stderr
 
 
-def test_chat_with_a_conversation_file(lanterna_home: Path, demo_model: Path, tmp_path: Path) -> None:
+def test_chat_with_a_conversation_file(
+    lanterna_home: Path, demo_model: Path, tmp_path: Path
+) -> None:
     conv = tmp_path / "conv.json"
     conv.write_text(
         json.dumps(
@@ -70,8 +72,19 @@ def test_chat_with_a_conversation_file(lanterna_home: Path, demo_model: Path, tm
 
 def test_chat_on_gpt_oss_goes_through_harmony(lanterna_home: Path, tiny_gptoss: Path) -> None:
     res = run_cli(
-        "chat", "--model", str(tiny_gptoss), "--json", "--effort", "high", "--max-tokens", "32",
-        "--seed", "4", "--ctx", "1024", "Hi",
+        "chat",
+        "--model",
+        str(tiny_gptoss),
+        "--json",
+        "--effort",
+        "high",
+        "--max-tokens",
+        "32",
+        "--seed",
+        "4",
+        "--ctx",
+        "1024",
+        "Hi",
     )
     assert res.returncode == 0, res.stderr
     done = json.loads(res.stdout.splitlines()[-1])
@@ -111,7 +124,9 @@ def test_chat_errors_are_one_line(
     assert words in err
 
 
-def test_chat_reports_a_crashed_worker(lanterna_home: Path, demo_model: Path, tmp_path: Path) -> None:
+def test_chat_reports_a_crashed_worker(
+    lanterna_home: Path, demo_model: Path, tmp_path: Path
+) -> None:
     crasher = tmp_path / "crashing-worker"
     crasher.write_text("#!/bin/sh\necho 'fatal: something broke' >&2\nkill -SEGV $$\n")
     crasher.chmod(0o755)
@@ -166,18 +181,24 @@ def test_prompt_harmony_equals_reference(
     args = ["prompt", "--format", "harmony", "--effort", effort, "--date", "2026-11-21"]
     args += ["--conversation", str(conv)]
     if tools:
-        spec = [{"name": t.name, "description": t.description, "parameters": t.parameters} for t in tools]
+        spec = [
+            {"name": t.name, "description": t.description, "parameters": t.parameters}
+            for t in tools
+        ]
         (tmp_path / "tools.json").write_text(json.dumps(spec))
         args += ["--tools", str(tmp_path / "tools.json")]
     res = run_cli(*args)
     assert res.returncode == 0, res.stderr
     expected = harmony_oracle.render_text(
-        messages, HarmonyOptions(effort=effort, date="2026-11-21", tools=tools)  # type: ignore[arg-type]
+        messages,
+        HarmonyOptions(effort=effort, date="2026-11-21", tools=tools),  # type: ignore[arg-type]
     )
     assert res.stdout == expected
 
 
-def test_prompt_for_the_demo_model_is_the_plain_transcript(lanterna_home: Path, demo_model: Path) -> None:
+def test_prompt_for_the_demo_model_is_the_plain_transcript(
+    lanterna_home: Path, demo_model: Path
+) -> None:
     res = run_cli("prompt", "Hello")
     assert res.returncode == 0, res.stderr
     assert res.stdout == "<bos>User: Hello\nAssistant:"

@@ -130,7 +130,10 @@ def test_sigkill_mid_stream_keeps_partial_answer_and_recovers(
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_native_crash_is_reported_with_signal_and_stderr(lanterna_home: Path) -> None:
     # A stand-in worker that dies in native code the way a broken llama.cpp build does.
-    crash = "import sys, ctypes; print('about to crash', file=sys.stderr, flush=True); ctypes.string_at(0)"
+    crash = (
+        "import sys, ctypes; print('about to crash', file=sys.stderr, flush=True); "
+        "ctypes.string_at(0)"
+    )
     c = EngineClient(command=[sys.executable, "-c", crash])
     c.start()
     ev = c.wait_for((WorkerExited,), timeout=30)

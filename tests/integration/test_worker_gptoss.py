@@ -34,7 +34,13 @@ def _reference(model: Path, effort: str, seed: int, max_tokens: int) -> tuple[in
         llm.set_seed(seed)
         out: list[int] = []
         for token in llm.generate(
-            prompt[-1:], reset=False, temp=1.0, top_p=1.0, top_k=0, min_p=0.0, typical_p=1.0,
+            prompt[-1:],
+            reset=False,
+            temp=1.0,
+            top_p=1.0,
+            top_k=0,
+            min_p=0.0,
+            typical_p=1.0,
             repeat_penalty=1.0,
         ):
             out.append(token)
@@ -51,6 +57,8 @@ def test_harmony_stream_matches_reference_decode(client: EngineClient, tiny_gpto
     assert loaded.prompt_format == "harmony"
     assert loaded.supports_effort
 
+    llm_vocab = llama_cpp.Llama(model_path=str(tiny_gptoss), vocab_only=True, verbose=False)
+    vocab = llm_vocab._model.vocab
     for effort, seed in (("low", 1), ("high", 7)):
         req = client.generate(MESSAGES, effort=effort, seed=seed, max_tokens=120, date="2026-01-02")
         events = collect(client, req)
@@ -61,8 +69,7 @@ def test_harmony_stream_matches_reference_decode(client: EngineClient, tiny_gpto
         assert done.prompt_tokens == n_prompt
         assert done.completion_tokens == len(tokens)
 
-        llm_vocab = llama_cpp.Llama(model_path=str(tiny_gptoss), vocab_only=True, verbose=False)
-        router = HarmonyRouter(lambda t: bool(llama_cpp.llama_vocab_is_eog(llm_vocab._model.vocab, t)))
+        router = HarmonyRouter(lambda t: bool(llama_cpp.llama_vocab_is_eog(vocab, t)))
         final, calls, reasoning_tokens = [], [], 0
         for t in tokens:
             piece = llm_vocab.detokenize([t], special=True)
@@ -77,7 +84,6 @@ def test_harmony_stream_matches_reference_decode(client: EngineClient, tiny_gpto
         for item in router.finish():
             if item.kind == "final":
                 final.append(item.text)
-        llm_vocab.close()
 
         assert answer_text(events) == "".join(final)
         got_calls = [(e.name, e.arguments) for e in events if isinstance(e, p.ToolCallEvent)]

@@ -10,6 +10,8 @@ Signals:
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QObject, Signal
 
 from engine.client import EngineClient, Event
@@ -24,7 +26,6 @@ class EngineBridge(QObject):
 
     def _on_client_event(self, ev: Event) -> None:
         # Runs on the client's reader thread; emitting queues the call onto the GUI thread.
-        try:
+        # A RuntimeError means the bridge was destroyed with its window: nobody listens any more.
+        with contextlib.suppress(RuntimeError):
             self.event.emit(ev)
-        except RuntimeError:
-            pass  # the bridge was destroyed with its window; nobody is listening any more

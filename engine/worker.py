@@ -41,6 +41,7 @@ from engine.prompting import (
     thinking_switch,
 )
 from engine.routing import HarmonyRouter, Routed, Router, TemplateRouter
+from engine.special_guard import SpecialTextGuard
 
 FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
 PROGRESS_STEP = 0.02
@@ -108,6 +109,7 @@ class Worker:
         self._backend_factory = backend_factory
         self._backend: Backend | None = None
         self._facts: ModelFacts | None = None
+        self._guard: SpecialTextGuard | None = None
         self._inbox: queue.Queue[p.Message] = queue.Queue()
         self._current = -2  # request being executed; -2: none
         self._cancel = threading.Event()
@@ -229,6 +231,7 @@ class Worker:
             self.send(p.Error(cmd.req, exc.kind, str(exc)))
             return
         self._facts = facts
+        self._guard = SpecialTextGuard(self._backend.special_texts())
         self.send(
             p.Loaded(
                 req=cmd.req,
@@ -254,6 +257,8 @@ class Worker:
             ToolSpec(str(t.get("name", "")), str(t.get("description", "")), t.get("parameters"))
             for t in cmd.tools
         ]
+        assert self._guard is not None
+        messages = self._guard.protect_messages(messages)
         return build_prompt(facts, messages, effort=cmd.effort, tools=tools, date=cmd.date)  # type: ignore[arg-type]
 
     def _router(self, plan: PromptPlan, backend: Backend) -> Router:
@@ -277,7 +282,9 @@ class Worker:
             return
         try:
             plan = self._plan(cmd, facts)
-            prompt = backend.tokenize(plan.text, add_bos=plan.add_bos)
+            prompt = SpecialTextGuard.tokenize(
+                plan.text, lambda text, bos: backend.tokenize(text, add_bos=bos), plan.add_bos
+            )
         except (ConversationError, ValueError) as exc:
             self.send(p.Error(cmd.req, "bad_request", str(exc)))
             return

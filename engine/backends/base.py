@@ -83,6 +83,10 @@ class Backend(Protocol):
         """The bytes of one token, special tokens included as their text."""
         ...
 
+    def special_texts(self) -> list[str]:
+        """Texts the tokenizer would turn into special tokens (see ``engine.special_guard``)."""
+        ...
+
     def is_eog(self, token: int) -> bool: ...
 
     def is_control(self, token: int) -> bool:

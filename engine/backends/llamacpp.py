@@ -29,6 +29,7 @@ from engine.backends.base import (
     SamplingParams,
 )
 from engine.gguf_header import GGUFError, read_header
+from engine.special_guard import looks_like_marker
 
 _LOG_LEVEL_ERROR = 3
 _LOG_LEVEL_CONT = 5
@@ -214,6 +215,26 @@ class LlamaCppBackend:
         data = buf.raw[:n]
         self._pieces[token] = data
         return data
+
+    def special_texts(self) -> list[str]:
+        """Texts that the tokenizer turns into special tokens when they appear in a prompt.
+
+        Control tokens, plus user-defined tokens shaped like markers: llama.cpp retypes some
+        gpt-oss specials (``<|start|>``, ``<|message|>``…) as user-defined, and those match even
+        without special parsing. Other user-defined tokens (runs of newlines…) are plain text.
+        """
+        lib, vocab = self._lib, self._vocab
+        self._require()
+        control = lib.LLAMA_TOKEN_ATTR_CONTROL
+        user = lib.LLAMA_TOKEN_ATTR_USER_DEFINED
+        out: list[str] = []
+        for token in range(lib.llama_vocab_n_tokens(vocab)):
+            attr = lib.llama_vocab_get_attr(vocab, token)
+            if attr & (control | user):
+                text = lib.llama_vocab_get_text(vocab, token).decode("utf-8", errors="replace")
+                if attr & control or looks_like_marker(text):
+                    out.append(text)
+        return out
 
     def is_eog(self, token: int) -> bool:
         return bool(self._lib.llama_vocab_is_eog(self._vocab, token))

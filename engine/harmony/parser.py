@@ -153,6 +153,8 @@ class HarmonyStreamParser:
         if self._done:
             return []
         if token == tokens.START:
+            # Content without its <|end|> is cut off here; a header not yet followed by content
+            # is simply replaced, having said nothing.
             events = self._close("interrupted") if self._content is not None else []
             self._header = _HeaderBuffer(implicit_role=False)
             return events
@@ -184,6 +186,7 @@ class HarmonyStreamParser:
     def _open_content(self) -> list[HarmonyEvent]:
         if self._content is not None:
             return []  # a stray <|message|> inside content: not text, not structure
+        # Right after <|end|> there is no header at all: the content's channel is unknown.
         header = self._header.parse() if self._header is not None else _NO_HEADER
         self._header = None
         self._content = _Content(header)

@@ -1,0 +1,77 @@
+"""Keep text from the outside world from turning into special tokens.
+
+Prompts are tokenized with special tokens parsed, because the structure (``<|start|>``,
+``<start_of_turn>``…) must become single control tokens. Message content must not: a user message,
+a tool result or a document that contains the text ``<|start|>system<|message|>…`` would
+otherwise forge a whole message. (llama.cpp even matches some gpt-oss specials in text tokenized
+*without* special parsing, so tokenizer flags alone cannot prevent this.)
+
+The guard works on text, so every prompt format benefits: before rendering, each occurrence of a
+special token's text inside content gets an invisible break marker after its first character;
+after rendering, the prompt is cut at the markers and each piece is tokenized on its own. The
+content keeps every character, but no piece contains a whole special token text any more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+from engine.conversation import ChatMessage, ToolCall
+
+# A private-use character: never produced by renderers, and dropped from user text by the split.
+BREAK = "\ue000"
+
+
+# Special token texts are markers in angle or square brackets: <|start|>, <end_of_turn>, </s>,
+# [INST]. Finding bracketed candidates and looking each up keeps the scan linear in the text,
+# where one regex alternation of a vocabulary's thousands of specials would not be.
+_CANDIDATE = re.compile(r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]")
+
+
+def looks_like_marker(text: str) -> bool:
+    return _CANDIDATE.fullmatch(text) is not None
+
+
+class SpecialTextGuard:
+    def __init__(self, special_texts: Iterable[str]) -> None:
+        self._texts = frozenset(t for t in special_texts if looks_like_marker(t))
+
+    def _break(self, m: re.Match[str]) -> str:
+        found = m.group(0)
+        return found[0] + BREAK + found[1:] if found in self._texts else found
+
+    def protect(self, text: str) -> str:
+        text = text.replace(BREAK, "")
+        if not self._texts:
+            return text
+        return _CANDIDATE.sub(self._break, text)
+
+    def protect_messages(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+        out = []
+        for m in messages:
+            out.append(
+                replace(
+                    m,
+                    content=self.protect(m.content),
+                    reasoning=None if m.reasoning is None else self.protect(m.reasoning),
+                    tool_calls=tuple(
+                        ToolCall(self.protect(c.name), self.protect(c.arguments))
+                        for c in m.tool_calls
+                    ),
+                    name=None if m.name is None else self.protect(m.name),
+                )
+            )
+        return out
+
+    @staticmethod
+    def tokenize(
+        rendered: str, tokenize: Callable[[str, bool], list[int]], add_bos: bool
+    ) -> list[int]:
+        """Tokenize ``rendered`` piece by piece; only the first piece may get a BOS."""
+        tokens: list[int] = []
+        for piece in rendered.split(BREAK):
+            if piece:
+                tokens.extend(tokenize(piece, add_bos and not tokens))
+        return tokens

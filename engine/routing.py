@@ -110,7 +110,7 @@ class TemplateRouter:
         is_eog: Callable[[int], bool],
         is_control: Callable[[int], bool],
         *,
-        think: bool,
+        think: bool = False,
         starts_in_think: bool = False,
         stop_strings: tuple[str, ...] = (),
     ) -> None:

@@ -213,3 +213,14 @@ def test_bench_prints_ratios(lanterna_home: Path, demo_model: Path) -> None:
     assert result["decode_ratio"] == pytest.approx(
         result["worker_decode_tps"] / result["raw_decode_tps"], rel=1e-3
     )
+
+
+def test_app_executable_re_enters_itself_as_the_worker(
+    lanterna_home: Path, demo_model: Path
+) -> None:
+    # What a frozen build does: the app binary started with --worker serves the protocol.
+    app = shutil.which("lanterna", path=str(Path(sys.executable).parent))
+    assert app is not None
+    res = run_cli("chat", "--json", "--max-tokens", "8", "Hello", env={"LANTERNA_WORKER_EXE": app})
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout.splitlines()[-1])["type"] == "done"

@@ -14,7 +14,7 @@ moderation filter exists, filtered text only.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
 PROTOCOL_VERSION = 1
@@ -134,6 +134,22 @@ class Loaded(Message):
 
 @_register
 @dataclass(frozen=True)
+class Started(Message):
+    """The prompt is processed and the first token sampled: the answer is on its way.
+
+    Sent at once, before that token is routed, so the app can switch from "reading the prompt"
+    to "answering" (or "thinking") and benchmarks can time the first token like the raw library.
+    """
+
+    type: ClassVar[str] = "started"
+    req: int
+    prompt_tokens: int
+    cached_tokens: int
+    prompt_ms: float
+
+
+@_register
+@dataclass(frozen=True)
 class Text(Message):
     """A piece of the final answer (several tokens coalesced)."""
 
@@ -204,10 +220,21 @@ class Error(Message):
 # ---------------------------------------------------------------- encoding
 
 
+_FIELD_NAMES: dict[type[Message], tuple[str, ...]] = {}
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(msg: Message) -> bytes:
-    body = asdict(msg)
-    payload = {"v": PROTOCOL_VERSION, "type": msg.type, **body}
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    # Called for every coalesced text event: plain attribute reads instead of dataclasses.asdict,
+    # which deep-copies every value and costs several times more.
+    cls = type(msg)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    payload: dict[str, Any] = {"v": PROTOCOL_VERSION, "type": msg.type}
+    for name in names:
+        payload[name] = getattr(msg, name)
+    return _ENCODER.encode(payload).encode("utf-8") + b"\n"
 
 
 def decode(line: bytes | str) -> Message:

@@ -320,6 +320,11 @@ class Worker:
                 now = time.perf_counter()
                 if n == 0:
                     t_first = now
+                    self.send(
+                        p.Started(
+                            cmd.req, stats.prompt_tokens, stats.cached_tokens, stats.prompt_ms
+                        )
+                    )
                 t_last = now
                 n += 1
                 self._emit(router.feed(token, backend.piece(token)), out)

@@ -121,6 +121,7 @@ class LlamaCppBackend:
         self._llm: Any = None
         self._vocab: Any = None
         self._pieces: dict[int, bytes] = {}
+        self._eog: dict[int, bool] = {}
         self._n_batch = 512
 
     # -------------------------------------------------------------- loading
@@ -163,6 +164,7 @@ class LlamaCppBackend:
         self._vocab = llm._model.vocab
         self._n_batch = llm.n_batch
         self._pieces = {}
+        self._eog = {}
         meta: dict[str, str] = dict(llm.metadata)
         arch = meta.get("general.architecture", header.architecture)
         return ModelFacts(
@@ -237,7 +239,11 @@ class LlamaCppBackend:
         return out
 
     def is_eog(self, token: int) -> bool:
-        return bool(self._lib.llama_vocab_is_eog(self._vocab, token))
+        # Asked once per generated token: a dict lookup is cheaper than a ctypes call.
+        known = self._eog.get(token)
+        if known is None:
+            known = self._eog[token] = bool(self._lib.llama_vocab_is_eog(self._vocab, token))
+        return known
 
     def is_control(self, token: int) -> bool:
         return bool(self._lib.llama_vocab_is_control(self._vocab, token))

@@ -1,7 +1,7 @@
 """``lanterna-engine bench``: the worker pipeline against a raw llama-cpp-python loop.
 
-Both sides run the same model, context, threads, sampling and prompts in the same run, one
-after the other (never at once: they would fight for the same cores). Each round uses a new
+Both sides run the same model, context, threads, sampling and prompts in the same run, round
+by round in turn (never at once: they would fight for the same cores). Each round uses a new
 prompt so that time to first token includes processing the prompt, and a fixed number of tokens
 is decoded (end-of-generation is ignored) so both sides decode the same amount.
 
@@ -10,7 +10,9 @@ is decoded (end-of-generation is ignored) so both sides decode the same amount.
   routing, coalescing, JSON over the pipe → events back in this process.
 
 Decode tokens/s counts tokens after the first over the time from the first token to the last;
-time to first token runs from the request to the first token (first event, for the worker).
+the ratio and the TTFT difference are medians over pairs of rounds run back to back;
+time to first token runs from the request to the first sampled token (for the worker, to the
+arrival of its ``started`` event, sent as that token is sampled).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def add_parser(sub: Any) -> None:
     )
     ap.add_argument("--model", help="a .gguf file (default: the bundled demo model)")
     ap.add_argument("--tokens", type=int, default=128, help="tokens decoded per round")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--ctx", type=int, default=2048)
     ap.add_argument("--threads", type=int)
     ap.add_argument("--json", action="store_true")
@@ -64,87 +66,117 @@ def _prompts(rounds: int) -> list[str]:
     return [f"({i}) {PROMPTS[i % len(PROMPTS)]}" for i in range(rounds + 1)]
 
 
-def _worker_rounds(model: str, args: argparse.Namespace, threads: int) -> list[Round]:
-    client = EngineClient()
-    client.start()
-    try:
-        ev: p.Message | WorkerExited = client.wait_for((p.Ready,), 120)
+class _WorkerSide:
+    """The whole pipeline: client → worker process → events back."""
+
+    def __init__(self, model: str, args: argparse.Namespace, threads: int) -> None:
+        self.tokens = args.tokens
+        self.client = EngineClient()
+        self.client.start()
+        ev: p.Message | WorkerExited = self.client.wait_for((p.Ready,), 120)
         if not isinstance(ev, p.Ready):
             raise CliError(f"the worker did not start: {ev}")
-        client.load(model, n_ctx=args.ctx, n_threads=threads)
-        ev = client.wait_for((p.Loaded,), 600)
+        self.client.load(model, n_ctx=args.ctx, n_threads=threads)
+        ev = self.client.wait_for((p.Loaded,), 600)
         if not isinstance(ev, p.Loaded):
             raise CliError(f"the worker could not load the model: {ev}")
-        rounds: list[Round] = []
-        for prompt in _prompts(args.rounds):
-            t0 = time.perf_counter()
-            req = client.generate(
-                [ChatMessage("user", prompt)], max_tokens=args.tokens, seed=1, ignore_eos=True
-            )
-            first: float | None = None
-            while True:
-                ev = client.next_event(600)
-                now = time.perf_counter()
-                if isinstance(ev, p.Error | WorkerExited):
-                    raise CliError(f"generation failed: {ev}")
-                if getattr(ev, "req", None) != req:
-                    continue
-                if first is None and isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent):
-                    first = now
-                if isinstance(ev, p.Done):
-                    start = first if first is not None else now
-                    tps = (ev.completion_tokens - 1) / (now - start) if now > start else 0.0
-                    rounds.append(Round((start - t0) * 1000.0, tps, ev.completion_tokens))
-                    break
-        return rounds[1:]
-    finally:
-        client.shutdown()
+
+    def round(self, prompt: str) -> Round:
+        client = self.client
+        t0 = time.perf_counter()
+        req = client.generate(
+            [ChatMessage("user", prompt)], max_tokens=self.tokens, seed=1, ignore_eos=True
+        )
+        first: float | None = None
+        while True:
+            ev = client.next_event(600)
+            now = time.perf_counter()
+            if isinstance(ev, p.Error | WorkerExited):
+                raise CliError(f"generation failed: {ev}")
+            if getattr(ev, "req", None) != req:
+                continue
+            if isinstance(ev, p.Started):
+                first = now
+            if isinstance(ev, p.Done):
+                start = first if first is not None else now
+                tps = (ev.completion_tokens - 1) / (now - start) if now > start else 0.0
+                return Round((start - t0) * 1000.0, tps, ev.completion_tokens)
+
+    def close(self) -> None:
+        self.client.shutdown()
 
 
-def _raw_rounds(model: str, args: argparse.Namespace, threads: int) -> list[Round]:
-    import llama_cpp
+class _RawSide:
+    """``Llama.generate`` in this process on the same prompt text and sampling."""
 
-    header = resolve_model(model)
-    facts = facts_from_header(header)
-    llm = llama_cpp.Llama(
-        model_path=model,
-        n_ctx=args.ctx,
-        n_batch=512,
-        n_ubatch=512,
-        n_threads=threads,
-        n_threads_batch=threads,
-        verbose=False,
-    )
+    def __init__(self, model: str, args: argparse.Namespace, threads: int) -> None:
+        import llama_cpp
+
+        self.tokens = args.tokens
+        self.facts = facts_from_header(resolve_model(model))
+        self.llm = llama_cpp.Llama(
+            model_path=model,
+            n_ctx=args.ctx,
+            n_batch=512,
+            n_ubatch=512,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+        )
+
+    def round(self, prompt: str) -> Round:
+        llm = self.llm
+        plan = build_prompt(self.facts, [ChatMessage("user", prompt)])
+        s = default_sampling(plan.format, seed=1)
+        t0 = time.perf_counter()
+        tokens = llm.tokenize(plan.text.encode("utf-8"), add_bos=plan.add_bos, special=True)
+        llm.set_seed(1)
+        first = last = 0.0
+        n = 0
+        for _ in llm.generate(
+            tokens,
+            temp=s.temperature,
+            top_p=s.top_p,
+            top_k=s.top_k,
+            min_p=s.min_p,
+            typical_p=1.0,
+            repeat_penalty=1.0,
+        ):
+            last = time.perf_counter()
+            if n == 0:
+                first = last
+            n += 1
+            if n >= self.tokens:
+                break
+        tps = (n - 1) / (last - first) if last > first else 0.0
+        return Round((first - t0) * 1000.0, tps, n)
+
+    def close(self) -> None:
+        self.llm.close()
+
+
+def _measure(model: str, args: argparse.Namespace, threads: int) -> tuple[list[Round], list[Round]]:
+    """Alternate worker and raw rounds (and which goes first) so drift in machine load, clock
+    speed or caches falls on both sides alike. Both hold the model at once; the weights are
+    memory-mapped, so the two processes share one copy in the page cache."""
+    worker = _WorkerSide(model, args, threads)
+    raw: _RawSide | None = None
     try:
-        rounds: list[Round] = []
-        for prompt in _prompts(args.rounds):
-            plan = build_prompt(facts, [ChatMessage("user", prompt)])
-            s = default_sampling(plan.format, seed=1)
-            t0 = time.perf_counter()
-            tokens = llm.tokenize(plan.text.encode("utf-8"), add_bos=plan.add_bos, special=True)
-            llm.set_seed(1)
-            first = last = 0.0
-            n = 0
-            for _ in llm.generate(
-                tokens,
-                temp=s.temperature,
-                top_p=s.top_p,
-                top_k=s.top_k,
-                min_p=s.min_p,
-                typical_p=1.0,
-                repeat_penalty=1.0,
-            ):
-                last = time.perf_counter()
-                if n == 0:
-                    first = last
-                n += 1
-                if n >= args.tokens:
-                    break
-            tps = (n - 1) / (last - first) if last > first else 0.0
-            rounds.append(Round((first - t0) * 1000.0, tps, n))
-        return rounds[1:]
+        raw = _RawSide(model, args, threads)
+        worker_rounds: list[Round] = []
+        raw_rounds: list[Round] = []
+        for i, prompt in enumerate(_prompts(args.rounds)):
+            if i % 2:
+                raw_rounds.append(raw.round(prompt))
+                worker_rounds.append(worker.round(prompt))
+            else:
+                worker_rounds.append(worker.round(prompt))
+                raw_rounds.append(raw.round(prompt))
+        return worker_rounds[1:], raw_rounds[1:]  # the first round warms up
     finally:
-        llm.close()
+        worker.close()
+        if raw is not None:
+            raw.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -153,8 +185,7 @@ def run(args: argparse.Namespace) -> int:
     header = resolve_model(args.model)
     model = str(header.path)
     threads = args.threads or default_threads()
-    worker = _worker_rounds(model, args, threads)
-    raw = _raw_rounds(model, args, threads)
+    worker, raw = _measure(model, args, threads)
 
     def med(rs: list[Round], attr: str) -> float:
         return float(statistics.median(getattr(r, attr) for r in rs))
@@ -170,8 +201,12 @@ def run(args: argparse.Namespace) -> int:
         "raw_ttft_ms": round(med(raw, "ttft_ms"), 2),
         "worker_ttft_ms": round(med(worker, "ttft_ms"), 2),
     }
-    result["decode_ratio"] = round(result["worker_decode_tps"] / result["raw_decode_tps"], 4)
-    result["ttft_delta_ms"] = round(result["worker_ttft_ms"] - result["raw_ttft_ms"], 2)
+    # Ratios of rounds run back to back, then their median: the machine's speed drifts by a few
+    # percent over a run, and pairing neighbours cancels most of that drift.
+    ratios = [w.decode_tps / r.decode_tps for w, r in zip(worker, raw, strict=True) if r.decode_tps]
+    deltas = [w.ttft_ms - r.ttft_ms for w, r in zip(worker, raw, strict=True)]
+    result["decode_ratio"] = round(statistics.median(ratios), 4) if ratios else 0.0
+    result["ttft_delta_ms"] = round(statistics.median(deltas), 2)
     if args.json:
         print(json.dumps(result))
         return 0

@@ -210,8 +210,12 @@ def test_bench_prints_ratios(lanterna_home: Path, demo_model: Path) -> None:
     result = json.loads(res.stdout)
     assert result["raw_decode_tps"] > 0
     assert result["worker_decode_tps"] > 0
+    # One round: the median of one pair is that pair's ratio.
     assert result["decode_ratio"] == pytest.approx(
         result["worker_decode_tps"] / result["raw_decode_tps"], rel=1e-3
+    )
+    assert result["ttft_delta_ms"] == pytest.approx(
+        result["worker_ttft_ms"] - result["raw_ttft_ms"], abs=0.02
     )
 
 

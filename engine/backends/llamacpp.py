@@ -31,7 +31,7 @@ from engine.backends.base import (
 from engine.gguf_header import GGUFError, read_header
 from engine.special_guard import looks_like_marker
 
-_LOG_LEVEL_ERROR = 3
+_LOG_LEVEL_ERROR = 4  # ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5
 _LOG_LEVEL_CONT = 5
 
 
@@ -179,11 +179,14 @@ class LlamaCppBackend:
         )
 
     def _load_failure(self, arch: str, exc: Exception) -> str:
-        reason = self._log.reason()
-        if "unknown model architecture" in reason:
+        lines = list(self._log.lines)
+        if any("unknown model architecture" in line for line in lines):
             return f"architecture '{arch}' is not supported by this llama.cpp build"
-        detail = reason or str(exc)
-        return f"llama.cpp could not load the model ({detail})"
+        # llama.cpp says what went wrong on its "error loading model: …" line; the lines after
+        # it only repeat that loading failed.
+        marker = "error loading model:"
+        detail = next((ln.split(marker, 1)[1].strip() for ln in lines if marker in ln), "")
+        return f"llama.cpp could not load the model ({detail or self._log.reason() or exc})"
 
     def _token_text(self, token: int) -> str:
         if token < 0:

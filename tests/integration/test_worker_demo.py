@@ -205,3 +205,30 @@ def test_progress_is_reported_while_loading(client: EngineClient, demo_model: Pa
     assert len(fractions) >= 3
     assert fractions == sorted(fractions)
     assert fractions[-1] == 1.0
+
+
+def test_unsupported_architecture_is_named(client: EngineClient, tmp_path: Path) -> None:
+    import gguf
+    import numpy as np
+
+    path = tmp_path / "strange.gguf"
+    writer = gguf.GGUFWriter(str(path), arch="nonesuch")
+    writer.add_name("Strange model")
+    writer.add_tensor("token_embd.weight", np.zeros((4, 4), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    client.load(path)
+    ev = client.wait_for((p.Loaded,), timeout=60)
+    assert isinstance(ev, p.Error)
+    assert ev.message == "architecture 'nonesuch' is not supported by this llama.cpp build"
+
+
+def test_unload_frees_the_model(client: EngineClient, demo_model: Path) -> None:
+    load(client, demo_model, n_ctx=512)
+    req = client.unload()
+    ev = client.wait_for((p.Unloaded,), timeout=30)
+    assert isinstance(ev, p.Unloaded) and ev.req == req
+    after = collect(client, client.generate(HELLO, max_tokens=4))[-1]
+    assert isinstance(after, p.Error) and after.kind == "no_model"

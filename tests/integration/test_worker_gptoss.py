@@ -64,6 +64,11 @@ def test_harmony_stream_matches_reference_decode(client: EngineClient, tiny_gpto
         events = collect(client, req)
         done = done_of(events)
         assert done.effort == effort
+        # Reasoning crosses the pipe as statistics only.
+        reasoning_events = [e for e in events if isinstance(e, p.Reasoning)]
+        assert all(e.text is None for e in reasoning_events)
+        if reasoning_events:
+            assert reasoning_events[-1].tokens <= done.reasoning_tokens
 
         n_prompt, tokens = _reference(tiny_gptoss, effort, seed, 120)
         assert done.prompt_tokens == n_prompt

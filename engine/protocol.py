@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 
 PROTOCOL_VERSION = 1
 
-FinishReason = Literal["stop", "length", "tool_call", "cancelled", "error", "crashed"]
+FinishReason = Literal["stop", "length", "tool_call", "cancelled"]
 
 
 class ProtocolError(ValueError):

@@ -273,6 +273,7 @@ class Worker:
         )
 
     def _generate(self, cmd: p.Generate) -> None:
+        t_start = time.perf_counter()  # time to first token counts rendering and tokenizing too
         backend, facts = self._backend, self._facts
         if backend is None or facts is None:
             self.send(p.Error(cmd.req, "no_model", "no model is loaded"))
@@ -311,7 +312,6 @@ class Worker:
         router = self._router(plan, backend)
         out = Coalescer(self.send, cmd.req)
         stats = GenerationStats()
-        t_start = time.perf_counter()
         t_first = t_last = 0.0
         n = 0
         finish: p.FinishReason = "length"
@@ -339,9 +339,11 @@ class Worker:
         except Cancelled:
             finish = "cancelled"
         except BackendError as exc:
+            # An error is the request's last event, as for every other failed request; the
+            # text sent so far stays with the client as a partial answer.
             out.flush()
             self.send(p.Error(cmd.req, exc.kind, str(exc)))
-            finish = "error"
+            return
         self._emit(router.finish(), out)
         out.flush()
         effort = cmd.effort if plan.format == "harmony" else None

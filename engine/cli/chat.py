@@ -12,6 +12,7 @@ import json
 import queue
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from engine import protocol as p
@@ -92,9 +93,18 @@ def _chat(client: EngineClient, out: _Output, model: str, messages: Any, args: A
     if isinstance(ev, p.Error | WorkerExited):
         raise _fail(ev)
     client.load(model, n_ctx=args.ctx, n_threads=args.threads)
-    ev = client.wait_for((p.Loaded,), timeout=600)
-    if isinstance(ev, p.Error | WorkerExited):
-        raise _fail(ev)
+    show = sys.stderr.isatty()  # progress is for people watching, not for pipes and logs
+    while True:
+        ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)
+        if isinstance(ev, p.Error | WorkerExited):
+            raise _fail(ev)
+        if isinstance(ev, p.Loaded):
+            break
+        if show and isinstance(ev, p.LoadProgress):
+            sys.stderr.write(f"\rloading {Path(model).name}… {ev.fraction:4.0%}")
+            sys.stderr.flush()
+    if show:
+        sys.stderr.write("\r\033[K")
     req = client.generate(
         messages,
         effort=args.effort,

@@ -14,6 +14,7 @@ answer that was streaming (``partial_text``), which callers keep and mark incomp
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import os
 import queue
@@ -260,22 +261,27 @@ class EngineClient:
             self._events.put(ev)
 
     def _read_stderr(self, stream: IO[bytes]) -> None:
-        for raw in stream:
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            if line:
-                self._stderr.append(line)
+        with stream:
+            for raw in stream:
+                line = raw.decode("utf-8", errors="replace").rstrip()
+                if line:
+                    self._stderr.append(line)
 
     def _read_events(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            try:
-                ev = p.decode(line)
-            except p.ProtocolError as exc:
-                self._stderr.append(f"[protocol] {exc}")
-                continue
-            self._track(ev)
-            self._deliver(ev)
+        with proc.stdout:
+            for line in proc.stdout:
+                try:
+                    ev = p.decode(line)
+                except p.ProtocolError as exc:
+                    self._stderr.append(f"[protocol] {exc}")
+                    continue
+                self._track(ev)
+                self._deliver(ev)
         code = proc.wait()
+        if proc.stdin is not None:
+            with self._lock, contextlib.suppress(OSError):
+                proc.stdin.close()  # a dead worker's pipe: nothing more can be sent
         time.sleep(0.05)  # let the stderr reader drain the last lines
         sig, reason = describe_exit(code)
         with self._lock:

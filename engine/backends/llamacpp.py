@@ -72,6 +72,21 @@ class _LlamaLog:
         return self.lines[-1] if self.lines else ""
 
 
+_log: _LlamaLog | None = None
+
+
+def _shared_log(llama_cpp: Any) -> _LlamaLog:
+    """One log hook per process, installed once and never freed.
+
+    llama.cpp keeps the callback pointer for good; if it belonged to an object that was later
+    garbage-collected (a closed backend), the next log line would call freed memory.
+    """
+    global _log
+    if _log is None:
+        _log = _LlamaLog(llama_cpp)
+    return _log
+
+
 def _import_llama_cpp() -> Any:
     try:
         import llama_cpp
@@ -117,7 +132,7 @@ class LlamaCppBackend:
 
     def __init__(self) -> None:
         self._lib = _import_llama_cpp()
-        self._log = _LlamaLog(self._lib)
+        self._log = _shared_log(self._lib)
         self._llm: Any = None
         self._vocab: Any = None
         self._pieces: dict[int, bytes] = {}

@@ -306,7 +306,3 @@ class EngineClient:
                 self._partial.append(ev.text)
             elif isinstance(ev, p.Done | p.Error) and getattr(ev, "req", None) == self._active:
                 self._active, self._partial = None, []
-
-    @property
-    def stderr_tail(self) -> list[str]:
-        return list(self._stderr)

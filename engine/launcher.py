@@ -5,6 +5,9 @@ re-enters itself: both console entry points (``lanterna`` and ``lanterna-engine`
 the worker when their first argument is ``--worker``. From source, the interpreter imports the
 worker directly with ``-c``, with the project root first on ``sys.path`` so the worker runs the
 same code as its client whatever the current directory is.
+
+``LANTERNA_WORKER_EXE`` names another executable to run as ``EXE --worker`` (an installed app
+binary serving a development checkout, or a deliberately broken worker in crash tests).
 """
 
 from __future__ import annotations

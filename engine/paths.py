@@ -26,11 +26,6 @@ class AppPaths:
     logs: Path
     models: Path
 
-    def ensure(self) -> AppPaths:
-        for p in (self.data, self.config, self.cache, self.logs, self.models):
-            p.mkdir(parents=True, exist_ok=True)
-        return self
-
 
 def app_paths() -> AppPaths:
     home = os.environ.get(HOME_ENV)

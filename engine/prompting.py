@@ -23,6 +23,7 @@ from engine.templates import (
     PLAIN_STOP_STRINGS,
     TemplateModel,
     emits_think_tags,
+    generation_opens_think,
     render_chat,
     template_thinking_switch,
 )
@@ -96,8 +97,7 @@ def build_prompt(
     if fmt == "plain":
         return PromptPlan("plain", text, add_bos, False, False, tuple(PLAIN_STOP_STRINGS))
     think = emits_think_tags(facts.chat_template)
-    opened = text.rstrip().endswith("<think>")
-    return PromptPlan("template", text, add_bos, think, think and opened, ())
+    return PromptPlan("template", text, add_bos, think, think and generation_opens_think(text), ())
 
 
 def default_sampling(

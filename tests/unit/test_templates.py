@@ -195,7 +195,7 @@ def test_chatml_without_generation_prompt() -> None:
 
 
 def test_llama3_style(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templates, "_now", lambda: datetime(2025, 3, 7, 12, 0))
+    monkeypatch.setattr(templates.sandbox, "_now", lambda: datetime(2025, 3, 7, 12, 0))
     messages = [
         ChatMessage("system", "  Be kind.\n"),
         ChatMessage("user", "Hi there"),
@@ -363,7 +363,7 @@ def test_loop_controls_and_generation_block() -> None:
 
 
 def test_strftime_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templates, "_now", lambda: datetime(2024, 7, 26, 9, 30))
+    monkeypatch.setattr(templates.sandbox, "_now", lambda: datetime(2024, 7, 26, 9, 30))
     assert probe("strftime_now('%Y-%m-%d %H:%M')", []) == "2024-07-26 09:30"
 
 

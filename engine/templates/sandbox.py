@@ -1,23 +1,8 @@
-"""Prompts for GGUF chat models other than gpt-oss: their embedded Jinja chat template.
+"""The environment chat templates render in: Jinja's immutable sandbox, under limits.
 
-A GGUF file carries its chat template in ``tokenizer.chat_template``. :func:`render_chat` renders
-it the way Hugging Face transformers does, so templates written for transformers produce the same
-text here: ``messages`` as OpenAI-style dicts, ``add_generation_prompt``, ``bos_token``,
-``eos_token``, ``tools`` (only when tools are offered), ``enable_thinking`` (only when chosen),
-``raise_exception``, ``strftime_now``, a ``tojson`` filter that keeps non-ASCII text and does no
-HTML escaping, the loop-control extension (``break``/``continue``), a no-op
-``{% generation %}`` block, and ``trim_blocks``/``lstrip_blocks``.
-
-How the conversation is handed to templates:
-
-- ``developer`` messages are passed as ``system``: almost no template knows a developer role.
-- An assistant turn's ``reasoning`` is not passed; templates drop earlier thinking anyway and raw
-  chain of thought should leave the worker as rarely as possible.
-- Assistant tool calls become ``{"id", "type": "function", "function": {"name", "arguments"}}``;
-  ``arguments`` is a dict when it is a JSON object, else the original string. Tool results carry
-  ``name`` and ``tool_call_id``. Names lose the harmony ``functions.`` prefix so they match the
-  tool list. Ids are ``call00001``, ``call00002``… in conversation order: stable from turn to turn
-  (the unchanged prefix keeps its KV cache) and nine alphanumerics, as Mistral templates demand.
+The environment also provides what transformers gives templates (``raise_exception``,
+``strftime_now``, its ``tojson``, loop controls, ``{% generation %}``, ``trim_blocks`` and
+``lstrip_blocks``); :mod:`engine.templates.chat` describes how a conversation is handed over.
 
 Templates come from downloaded files, so they run in Jinja's immutable sandbox (no attribute
 starting with ``_``, no mutation of lists or dicts) and under limits, checked as the template runs
@@ -41,8 +26,6 @@ removed. A limit that trips raises :class:`TemplateLimitError`. These checks are
 single built-in operation between two checks still runs to its end, which the size checks keep
 short. The last line of defence is that templates are rendered in the worker process, whose death
 never takes the app down.
-
-Models without a chat template (the bundled Gemma 3 270M base model) get :func:`render_plain`.
 """
 
 from __future__ import annotations
@@ -58,53 +41,14 @@ from datetime import datetime
 from functools import lru_cache, wraps
 from typing import Any, NoReturn, cast
 
-from jinja2 import Environment, Template, meta, nodes
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2 import Environment, Template, nodes
 from jinja2.ext import Extension, LoopControlExtension
 from jinja2.parser import Parser
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from engine.conversation import ChatMessage, ToolSpec
-from engine.think import THINK_CLOSE, THINK_OPEN
-
-__all__ = [
-    "DEFAULT_LIMITS",
-    "PLAIN_STOP_STRINGS",
-    "RenderLimits",
-    "TemplateError",
-    "TemplateLimitError",
-    "TemplateModel",
-    "TemplateRaisedError",
-    "emits_think_tags",
-    "generation_opens_think",
-    "render_chat",
-    "render_plain",
-    "template_thinking_switch",
-]
-
-
-class TemplateError(ValueError):
-    """The chat template could not be rendered; the message says why."""
-
-
-class TemplateRaisedError(TemplateError):
-    """The template refused the conversation through ``raise_exception`` (e.g. a system role)."""
-
-
-class TemplateLimitError(TemplateError):
-    """The template exceeded a render limit (size, loop iterations or time)."""
-
-
-@dataclass(frozen=True)
-class TemplateModel:
-    """What rendering needs from a GGUF: ``tokenizer.chat_template`` and the bos/eos texts."""
-
-    chat_template: str | None
-    bos_token: str
-    eos_token: str
-    name: str = ""
+from engine.templates.errors import TemplateLimitError, TemplateRaisedError
 
 
 @dataclass(frozen=True)
@@ -125,169 +69,6 @@ _MAX_COUNT_ARGUMENT = 100_000
 _MAX_SEQUENCE_SUM = 10_000
 _MAX_SLOW_FILTER_INPUT = 64 * 1024
 _MAX_JSON_INDENT = 64
-_TOOL_PREFIX = "functions."
-
-
-# -- the plain transcript -------------------------------------------------------------------------
-
-_USER = "User"
-_ASSISTANT = "Assistant"
-_SYSTEM = "System"
-_TOOL_CALL = "Tool call"
-_TOOL_RESULT = "Tool result"
-
-PLAIN_STOP_STRINGS: tuple[str, ...] = (
-    f"\n{_USER}:",
-    f"\n{_ASSISTANT}:",
-    f"\n{_SYSTEM}:",
-    f"\n{_TOOL_CALL}:",
-    f"\n{_TOOL_RESULT}",
-)
-"""Where a plain-transcript reply ends: the model starting the next line of the transcript."""
-
-
-def _plain_line(label: str, content: str) -> str:
-    text = content.strip()
-    return f"{label}: {text}\n" if text else f"{label}:\n"
-
-
-def render_plain(
-    messages: Sequence[ChatMessage], *, bos_token: str, add_generation_prompt: bool = True
-) -> str:
-    """Render a conversation as a plain transcript, for models without a chat template.
-
-    The format::
-
-        {bos_token}{instructions}
-
-        User: Hi
-        Assistant: Hello!
-        User: Name a colour.
-        Assistant:
-
-    The leading system/developer messages form the instructions paragraph (separated by blank
-    lines; omitted, with its blank line, when there are none). Then one line per message,
-    contents stripped of surrounding whitespace: ``User:``, ``Assistant:``, later instructions as
-    ``System:``, each tool call as ``Tool call: name(arguments)``, each tool result as
-    ``Tool result (name): …``. The generation prompt is ``Assistant:`` without a trailing space
-    (a trailing space tokenizes badly), so the reply usually begins with a space the caller
-    strips; it ends where the model starts another line of the transcript, i.e. at one of
-    :data:`PLAIN_STOP_STRINGS`. The text starts with ``bos_token`` like rendered templates do,
-    so every prompt is tokenized the same way (special tokens parsed, no extra BOS added).
-    """
-    parts = [bos_token]
-    start = 0
-    instructions: list[str] = []
-    while start < len(messages) and messages[start].role in ("system", "developer"):
-        text = messages[start].content.strip()
-        if text:
-            instructions.append(text)
-        start += 1
-    if instructions:
-        parts.append("\n\n".join(instructions) + "\n\n")
-    for message in messages[start:]:
-        if message.role == "user":
-            parts.append(_plain_line(_USER, message.content))
-        elif message.role == "assistant":
-            if message.content.strip() or not message.tool_calls:
-                parts.append(_plain_line(_ASSISTANT, message.content))
-            for call in message.tool_calls:
-                parts.append(f"{_TOOL_CALL}: {_bare_tool_name(call.name)}({call.arguments})\n")
-        elif message.role == "tool":
-            label = _TOOL_RESULT
-            if message.name:
-                label += f" ({_bare_tool_name(message.name)})"
-            parts.append(_plain_line(label, message.content))
-        else:
-            parts.append(_plain_line(_SYSTEM, message.content))
-    if add_generation_prompt:
-        parts.append(f"{_ASSISTANT}:")
-    return "".join(parts)
-
-
-# -- what templates see ---------------------------------------------------------------------------
-
-
-def _bare_tool_name(name: str) -> str:
-    return name.removeprefix(_TOOL_PREFIX)
-
-
-def _call_arguments(arguments: str) -> Any:
-    # Templates either print arguments as they are (when a string) or pass them through tojson;
-    # handing over the parsed object makes both work, and ``tojson`` of the original string would
-    # double-encode it.
-    try:
-        parsed = json.loads(arguments)
-    except ValueError:
-        return arguments
-    return parsed if isinstance(parsed, dict) else arguments
-
-
-def _template_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    issued = 0
-    pending: list[tuple[str, str]] = []  # (id, bare name) of calls still awaiting their result
-    for message in messages:
-        role = "system" if message.role == "developer" else message.role
-        item: dict[str, Any] = {"role": role, "content": message.content}
-        if message.role == "assistant":
-            pending = []
-            if message.tool_calls:
-                calls: list[dict[str, Any]] = []
-                for call in message.tool_calls:
-                    issued += 1
-                    call_id = f"call{issued % 100_000:05d}"
-                    name = _bare_tool_name(call.name)
-                    pending.append((call_id, name))
-                    calls.append(
-                        {
-                            "id": call_id,
-                            "type": "function",
-                            "function": {
-                                "name": name,
-                                "arguments": _call_arguments(call.arguments),
-                            },
-                        }
-                    )
-                item["tool_calls"] = calls
-        elif message.role == "tool":
-            result_name = _bare_tool_name(message.name) if message.name else None
-            if result_name is not None:
-                item["name"] = result_name
-            # A result answers the first open call of the same name, else the first open call.
-            match = next(
-                (p for p in pending if p[1] == result_name), pending[0] if pending else None
-            )
-            if match is not None:
-                pending.remove(match)
-                item["tool_call_id"] = match[0]
-        out.append(item)
-    return out
-
-
-def _template_tools(tools: Sequence[ToolSpec]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for tool in tools:
-        # Plain JSON copies: tojson must be able to serialise them, and some templates walk
-        # ``parameters.properties`` without checking that it exists.
-        if tool.parameters is None:
-            parameters: Any = {"type": "object", "properties": {}}
-        else:
-            try:
-                parameters = json.loads(json.dumps(tool.parameters))
-            except (TypeError, ValueError) as exc:
-                raise TemplateError(f"tool {tool.name!r}: parameters are not JSON: {exc}") from exc
-        out.append(
-            {
-                "type": "function",
-                "function": {
-                    "name": _bare_tool_name(tool.name),
-                    "description": tool.description,
-                    "parameters": parameters,
-                },
-            }
-        )
-    return out
 
 
 # -- limits ---------------------------------------------------------------------------------------
@@ -751,115 +532,3 @@ def _compile(source: str) -> Template:
     tree = cast(nodes.Template, _InsertGuards().visit(tree))
     tree.set_environment(_ENVIRONMENT)
     return _ENVIRONMENT.from_string(tree)
-
-
-def _where(model: TemplateModel) -> str:
-    return f"the chat template of {model.name}" if model.name else "the model's chat template"
-
-
-def render_chat(
-    model: TemplateModel,
-    messages: Sequence[ChatMessage],
-    *,
-    add_generation_prompt: bool = True,
-    enable_thinking: bool | None = None,
-    tools: Sequence[ToolSpec] = (),
-    limits: RenderLimits = DEFAULT_LIMITS,
-) -> str:
-    """Render ``messages`` into the prompt text with the model's chat template.
-
-    Without a template (``None`` or blank) the conversation becomes a :func:`render_plain`
-    transcript, which has no tool support. ``enable_thinking`` is passed only when not None and
-    ``tools`` only when some are given, since templates test ``is defined``. The text usually
-    starts with ``bos_token``: tokenize it with special tokens parsed and no extra BOS.
-
-    Raises :class:`TemplateRaisedError` when the template rejects the conversation (e.g. Gemma's
-    "System role not supported"), :class:`TemplateLimitError` when it exceeds ``limits``, and
-    :class:`TemplateError` for any other failure (syntax, undefined values, sandbox refusals).
-    """
-    source = model.chat_template
-    if source is None or not source.strip():
-        return render_plain(
-            messages, bos_token=model.bos_token, add_generation_prompt=add_generation_prompt
-        )
-    where = _where(model)
-    if len(source) > limits.max_template_chars:
-        raise TemplateLimitError(
-            f"{where} has {len(source)} characters (limit {limits.max_template_chars})"
-        )
-    context: dict[str, Any] = {
-        "messages": _template_messages(messages),
-        "add_generation_prompt": add_generation_prompt,
-        "bos_token": model.bos_token,
-        "eos_token": model.eos_token,
-    }
-    if tools:
-        context["tools"] = _template_tools(tools)
-    if enable_thinking is not None:
-        context["enable_thinking"] = enable_thinking
-
-    budget = _Budget(limits)
-    token = _ACTIVE_BUDGET.set(budget)
-    try:
-        template = _compile(source)
-        pieces: list[str] = []
-        size = 0
-        for piece in template.generate(**context):
-            size += len(piece)
-            if size > limits.max_output_chars:
-                raise TemplateLimitError(
-                    f"the prompt would exceed {limits.max_output_chars} characters"
-                )
-            pieces.append(piece)
-        return "".join(pieces)
-    except TemplateRaisedError as exc:
-        raise TemplateRaisedError(f"{where} refused this conversation: {exc}") from exc
-    except TemplateLimitError as exc:
-        raise TemplateLimitError(f"{where} exceeded a render limit: {exc}") from exc
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"{where} is not valid Jinja (line {exc.lineno}): {exc}") from exc
-    except RecursionError as exc:
-        raise TemplateError(f"{where} nests or recurses too deeply") from exc
-    except MemoryError as exc:
-        raise TemplateLimitError(f"{where} ran out of memory while rendering") from exc
-    except Exception as exc:
-        raise TemplateError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
-    finally:
-        _ACTIVE_BUDGET.reset(token)
-
-
-# -- what a template tells about the model --------------------------------------------------------
-
-_ENABLE_THINKING = re.compile(r"\benable_thinking\b")
-
-
-def template_thinking_switch(chat_template: str | None) -> bool:
-    """True when the template reads an ``enable_thinking`` variable (Qwen3 style).
-
-    Such models can be asked to think or not, and the UI offers reasoning on/off for them. That is
-    all the control there is: models without the switch have no effort control (low/medium/high
-    is a gpt-oss feature), they think or not as they were trained. A template that sets the
-    variable itself does not count; one Jinja cannot parse is judged by whether it names it.
-    """
-    if not chat_template:
-        return False
-    try:
-        tree = _ENVIRONMENT.parse(chat_template)
-    except Exception:
-        return _ENABLE_THINKING.search(chat_template) is not None
-    return "enable_thinking" in meta.find_undeclared_variables(tree)
-
-
-def emits_think_tags(chat_template: str | None) -> bool:
-    """True when the template mentions ``<think>`` (or ``</think>``, which R1-style templates
-    split earlier answers on): the model writes its reasoning between those tags, and its output
-    goes through ``engine.think.ThinkSplitter``."""
-    if not chat_template:
-        return False
-    return THINK_OPEN in chat_template or THINK_CLOSE in chat_template
-
-
-def generation_opens_think(prompt: str) -> bool:
-    """True when a rendered prompt ends inside an open ``<think>`` block (QwQ/DeepSeek-R1 style
-    generation prompts), so the reply starts as reasoning: ``ThinkSplitter(starts_in_think=…)``."""
-    return prompt.rstrip().endswith(THINK_OPEN)

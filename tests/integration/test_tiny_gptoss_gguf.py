@@ -7,12 +7,10 @@ import itertools
 import pathlib
 from collections.abc import Iterator
 
+import llama_cpp
 import pytest
 
-llama_cpp = pytest.importorskip("llama_cpp")
-pytest.importorskip("gguf")
-
-from tests.support.tiny_gptoss import (  # noqa: E402
+from tests.support.tiny_gptoss import (
     MERGES,
     MODEL_NAME,
     N_VOCAB,

@@ -268,6 +268,31 @@ class LlamaCppBackend:
 
     # -------------------------------------------------------------- generation
 
+    @contextmanager
+    def _abortable(self, llm: Any, cancelled: CancelFn) -> Iterator[None]:
+        """Let ``cancelled`` abort llama.cpp between two operations of a batch.
+
+        A prompt batch can take seconds on a CPU (512 tokens of a 20B model); the hook makes
+        cancel act within one operation instead. It is only installed while the prompt is
+        read: during decoding it would cost a Python call per graph node on every token, and
+        there the worker checks for cancel between tokens anyway.
+        """
+        lib = self._lib
+
+        def on_check(_data: Any) -> bool:
+            try:
+                return bool(cancelled())
+            except Exception:  # an exception must not unwind through C
+                return True
+
+        hook = lib.ggml_abort_callback(on_check)
+        lib.llama_set_abort_callback(llm.ctx, hook, None)
+        try:
+            yield
+        finally:
+            lib.llama_set_abort_callback(llm.ctx, lib.ggml_abort_callback(), None)
+            del hook  # only now: llama.cpp no longer holds the pointer
+
     def _reuse_prefix(self, prompt: list[int]) -> int:
         """Keep the cached tokens shared with ``prompt``; return how many were kept."""
         llm = self._llm
@@ -300,10 +325,18 @@ class LlamaCppBackend:
         stats.cached_tokens = kept
         rest = prompt[kept:]
         body, last = rest[:-1], rest[-1:]
-        for i in range(0, len(body), self._n_batch):
-            if cancelled():
-                raise Cancelled()
-            llm.eval(body[i : i + self._n_batch])
+        with self._abortable(llm, cancelled):
+            for i in range(0, len(body), self._n_batch):
+                if cancelled():
+                    raise Cancelled()
+                try:
+                    llm.eval(body[i : i + self._n_batch])
+                except RuntimeError:
+                    # llama_decode stops with an error when the abort hook fired; the aborted
+                    # batch never counts as cached (eval updates its count only on success).
+                    if cancelled():
+                        raise Cancelled() from None
+                    raise BackendError("llama.cpp failed while reading the prompt") from None
         if cancelled():
             raise Cancelled()
         if sampling.seed is not None:

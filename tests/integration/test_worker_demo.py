@@ -236,3 +236,23 @@ def test_unload_frees_the_model(client: EngineClient, demo_model: Path) -> None:
     assert isinstance(ev, p.Unloaded) and ev.req == req
     after = collect(client, client.generate(HELLO, max_tokens=4))[-1]
     assert isinstance(after, p.Error) and after.kind == "no_model"
+
+
+def test_cancel_interrupts_a_single_large_prompt_batch(
+    client: EngineClient, demo_model: Path
+) -> None:
+    # The whole prompt is one batch: only llama.cpp's abort hook can stop it part-way.
+    load(client, demo_model, n_ctx=4096, n_batch=4096)
+    long_prompt = [ChatMessage("user", "The lighthouse keeper wrote in his log. " * 250)]
+    req = client.generate(long_prompt, max_tokens=4, seed=1)
+    time.sleep(0.3)
+    client.cancel(req)
+    done = done_of(collect(client, req))
+    assert done.finish_reason == "cancelled"
+    assert done.completion_tokens == 0
+    # The interrupted batch left nothing in the cache: the same prompt is read from scratch,
+    # and the worker answers normally afterwards.
+    again = done_of(collect(client, client.generate(long_prompt, max_tokens=4, seed=1)))
+    assert again.cached_tokens == 0
+    assert again.finish_reason in ("stop", "length")
+    assert again.prompt_tokens == done.prompt_tokens

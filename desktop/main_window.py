@@ -86,7 +86,11 @@ class MainWindow(QMainWindow):
 
         self.banner = QFrame(central)
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner.setStyleSheet("QFrame { background: #fdecea; border: 1px solid #e0a39b; }")
+        self.banner.setObjectName("banner")
+        # Selected by name: QLabel is a QFrame too and must not get the border.
+        self.banner.setStyleSheet(
+            "QFrame#banner { background: #fdecea; border: 1px solid #e0a39b; border-radius: 4px; }"
+        )
         banner_row = QHBoxLayout(self.banner)
         self.banner_text = QLabel("", self.banner)
         self.banner_text.setWordWrap(True)
@@ -256,8 +260,11 @@ class MainWindow(QMainWindow):
         self._worker_ready = False
         self.send_button.setEnabled(False)
         self._set_state("Engine stopped")
-        code = f"signal {ev.signal}" if ev.signal else f"exit code {ev.exit_code}"
-        self._show_banner(f"The engine stopped: {ev.reason} ({code}).", restart=True)
+        # The reason names the signal already; an exit code is worth adding.
+        code = "" if ev.signal else f" (exit code {ev.exit_code})"
+        self._show_banner(
+            f"The engine stopped: {ev.reason}{code}. Your conversation is kept.", restart=True
+        )
 
     def _show_banner(self, text: str, *, restart: bool) -> None:
         self.banner_text.setText(text)

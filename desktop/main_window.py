@@ -7,6 +7,7 @@ with a queued signal.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop.engine_bridge import EngineBridge
 from engine import protocol as p
-from engine.client import WorkerExited
+from engine.client import WorkerExited, WorkerStartError
 from engine.conversation import EFFORTS, ChatMessage
 from engine.models.demo import DemoModelError, ensure_demo_model
 
@@ -163,7 +164,8 @@ class MainWindow(QMainWindow):
             self._loaded = False
             self._set_state("Loading…")
             self.model_label.setText(Path(self._model_path).name)
-            self.bridge.client.load(self._model_path)
+            with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
+                self.bridge.client.load(self._model_path)
 
     # ---------------------------------------------------------------- chat
 
@@ -174,19 +176,27 @@ class MainWindow(QMainWindow):
         text = self.composer.toPlainText().strip()
         if not text or not self._loaded:
             return
+        effort = EFFORTS[self.effort.currentIndex()]
+        try:
+            req = self.bridge.client.generate(
+                [*self._messages, ChatMessage("user", text)], effort=effort
+            )
+        except RuntimeError:
+            return  # the worker just died; its WorkerExited event shows the banner
+        self._req = req
         self.composer.clear()
         self._messages.append(ChatMessage("user", text))
         self._append_block("You", text)
         self._append_block("Lanterna", "")
         self._answer = []
-        effort = EFFORTS[self.effort.currentIndex()]
-        self._req = self.bridge.client.generate(self._messages, effort=effort)
         self.send_button.setText("Stop")
         self._set_state("Generating…")
 
     def _stop(self) -> None:
         if self._req is not None:
-            self.bridge.client.cancel(self._req)
+            # A dead worker cannot be cancelled; its exit event ends the answer instead.
+            with contextlib.suppress(RuntimeError):
+                self.bridge.client.cancel(self._req)
 
     def _append_block(self, who: str, text: str) -> None:
         cursor = self.transcript.textCursor()
@@ -274,7 +284,10 @@ class MainWindow(QMainWindow):
     def _on_restart(self) -> None:
         self.banner.hide()
         self._set_state("Restarting the engine…")
-        self.bridge.client.restart()
+        try:
+            self.bridge.client.restart()
+        except WorkerStartError as exc:
+            self._show_banner(str(exc), restart=True)
 
     def closeEvent(self, event: object) -> None:
         self.bridge.client.shutdown(timeout=2.0)

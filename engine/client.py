@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from engine import protocol as p
 from engine.conversation import ChatMessage, ToolSpec
@@ -46,6 +46,29 @@ class WorkerExited:
     partial_text: str = ""
     expected: bool = False
     type: str = "worker_exited"
+
+
+class WorkerStartError(RuntimeError):
+    """The worker executable could not be started at all (missing, not executable)."""
+
+
+@dataclass
+class _Run:
+    """One worker process and what belongs to it alone, so that a restarted worker's state
+    never mixes with the one before."""
+
+    proc: subprocess.Popen[bytes]
+    closing: bool = False  # set before we end it ourselves: its exit is expected
+    stderr: collections.deque[str] = field(
+        default_factory=lambda: collections.deque(maxlen=STDERR_TAIL_LINES)
+    )
+    stderr_reader: threading.Thread | None = None
+    event_reader: threading.Thread | None = None
+
+    def join(self) -> None:
+        reader = self.event_reader
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(timeout=10.0)
 
 
 Event = p.Message | WorkerExited
@@ -90,48 +113,58 @@ class EngineClient:
         self._command = list(command) if command else worker_command()
         self._env = env
         self._events: queue.Queue[Event] = queue.Queue()
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._run: _Run | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self._active: int | None = None  # the generation whose text we keep for a crash report
         self._partial: list[str] = []
-        self._closing = False
-        self.pid: int | None = None
 
     # ---------------------------------------------------------------- process
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+        return self._run is not None and self._run.proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._run.proc.pid if self._run is not None else None
 
     def start(self) -> None:
-        """Spawn the worker; a ``Ready`` event follows when it is listening."""
+        """Spawn the worker; a ``Ready`` event follows when it is listening.
+
+        Raises :class:`WorkerStartError` when the worker executable cannot be started at all.
+        """
         if self.running:
             return
-        self._closing = False
-        self._stderr.clear()
         env = dict(os.environ if self._env is None else self._env)
         env.setdefault("PYTHONUNBUFFERED", "1")
         # A console window per worker would flash up on Windows.
         creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-        proc = subprocess.Popen(
-            self._command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            creationflags=creationflags,
+        try:
+            proc = subprocess.Popen(
+                self._command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                creationflags=creationflags,
+            )
+        except OSError as exc:
+            raise WorkerStartError(
+                f"cannot start the engine worker {self._command[0]!r}: {exc.strerror or exc}"
+            ) from None
+        run = _Run(proc)
+        with self._lock:
+            self._run = run
+            self._active, self._partial = None, []
+        run.stderr_reader = threading.Thread(
+            target=self._read_stderr, args=(run,), name="worker-stderr", daemon=True
         )
-        self._proc = proc
-        self.pid = proc.pid
-        assert proc.stdout is not None and proc.stderr is not None
-        threading.Thread(
-            target=self._read_stderr, args=(proc.stderr,), name="worker-stderr", daemon=True
-        ).start()
-        threading.Thread(
-            target=self._read_events, args=(proc,), name="worker-events", daemon=True
-        ).start()
+        run.event_reader = threading.Thread(
+            target=self._read_events, args=(run,), name="worker-events", daemon=True
+        )
+        run.stderr_reader.start()
+        run.event_reader.start()
 
     def restart(self) -> None:
         self.kill()
@@ -139,33 +172,39 @@ class EngineClient:
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Ask the worker to finish and wait for it; kill it if it does not."""
-        proc = self._proc
-        if proc is None:
+        run = self._run
+        if run is None:
             return
-        self._closing = True
+        run.closing = True
         try:
             self._send(p.Shutdown())
-            assert proc.stdin is not None
-            proc.stdin.close()
+            assert run.proc.stdin is not None
+            run.proc.stdin.close()
         except (OSError, RuntimeError):
             pass  # already gone: nothing to ask
         try:
-            proc.wait(timeout)
+            run.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            run.proc.kill()
+            run.proc.wait()
+        run.join()
 
     def kill(self) -> None:
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            self._closing = True
-            proc.kill()
-            proc.wait()
+        """Stop the worker now; its ``WorkerExited`` (expected) is delivered before this returns."""
+        run = self._run
+        if run is None:
+            return
+        run.closing = True
+        if run.proc.poll() is None:
+            run.proc.kill()
+            run.proc.wait()
+        run.join()
 
     # ---------------------------------------------------------------- requests
 
     def _send(self, msg: p.Message) -> None:
-        proc = self._proc
+        run = self._run
+        proc = run.proc if run is not None else None
         if proc is None or proc.stdin is None:
             raise RuntimeError("the engine worker is not running")
         data = p.encode(msg)
@@ -260,48 +299,56 @@ class EngineClient:
         else:
             self._events.put(ev)
 
-    def _read_stderr(self, stream: IO[bytes]) -> None:
+    @staticmethod
+    def _read_stderr(run: _Run) -> None:
+        stream = run.proc.stderr
+        assert stream is not None
         with stream:
             for raw in stream:
                 line = raw.decode("utf-8", errors="replace").rstrip()
                 if line:
-                    self._stderr.append(line)
+                    run.stderr.append(line)
 
-    def _read_events(self, proc: subprocess.Popen[bytes]) -> None:
+    def _read_events(self, run: _Run) -> None:
+        proc = run.proc
         assert proc.stdout is not None
         with proc.stdout:
             for line in proc.stdout:
                 try:
                     ev = p.decode(line)
                 except p.ProtocolError as exc:
-                    self._stderr.append(f"[protocol] {exc}")
+                    run.stderr.append(f"[protocol] {exc}")
                     continue
-                self._track(ev)
+                self._track(run, ev)
                 self._deliver(ev)
         code = proc.wait()
         if proc.stdin is not None:
             with self._lock, contextlib.suppress(OSError):
                 proc.stdin.close()  # a dead worker's pipe: nothing more can be sent
-        time.sleep(0.05)  # let the stderr reader drain the last lines
+        if run.stderr_reader is not None:
+            run.stderr_reader.join(timeout=2.0)  # the last lines usually say why it died
         sig, reason = describe_exit(code)
+        req, partial = None, ""
         with self._lock:
-            req, partial = self._active, "".join(self._partial)
-            self._active, self._partial = None, []
-        expected = self._closing
+            if self._run is run:
+                req, partial = self._active, "".join(self._partial)
+                self._active, self._partial = None, []
         self._deliver(
             WorkerExited(
                 exit_code=code,
                 signal=sig,
                 reason=reason,
-                stderr_tail=list(self._stderr),
-                req=None if expected else req,
-                partial_text="" if expected else partial,
-                expected=expected,
+                stderr_tail=list(run.stderr),
+                req=None if run.closing else req,
+                partial_text="" if run.closing else partial,
+                expected=run.closing,
             )
         )
 
-    def _track(self, ev: p.Message) -> None:
+    def _track(self, run: _Run, ev: p.Message) -> None:
         with self._lock:
+            if self._run is not run:
+                return  # a stale worker's last words: not this client's answer any more
             if isinstance(ev, p.Text) and ev.req == self._active:
                 self._partial.append(ev.text)
             elif isinstance(ev, p.Done | p.Error) and getattr(ev, "req", None) == self._active:

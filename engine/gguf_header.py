@@ -18,6 +18,7 @@ GGUF_MAGIC = b"GGUF"
 MAX_STRING = 64 * 1024 * 1024  # chat templates are a few KiB; 64 MiB is far beyond any real one
 MAX_ARRAY = 16 * 1024 * 1024
 MAX_KV = 1_000_000
+MAX_NESTING = 8  # real files nest arrays one level deep at most
 
 # GGUF value types.
 _SCALARS: dict[int, tuple[str, int]] = {
@@ -107,7 +108,9 @@ class _Reader:
             raise GGUFError("the file is truncated (its header ends early)")
         self.fh.seek(n, 1)
 
-    def value(self, vtype: int, keep: bool) -> Any:
+    def value(self, vtype: int, keep: bool, depth: int = 0) -> Any:
+        if depth > MAX_NESTING:
+            raise GGUFError("metadata arrays are nested too deeply: the file is corrupt")
         if vtype in _SCALARS:
             return self.scalar(*_SCALARS[vtype])
         if vtype == _STRING:
@@ -122,7 +125,7 @@ class _Reader:
                 return None
             if etype not in _SCALARS and etype not in (_STRING, _ARRAY):
                 raise GGUFError(f"unknown metadata type {etype}: the file is corrupt")
-            items = [self.value(etype, keep) for _ in range(count)]
+            items = [self.value(etype, keep, depth + 1) for _ in range(count)]
             return items if keep else None
         raise GGUFError(f"unknown metadata type {vtype}: the file is corrupt")
 

@@ -31,6 +31,7 @@ class Routed:
 
 
 StopReason = Literal["stop", "tool_call"]
+_THINK_TAGS = (b"<think>", b"</think>")
 
 
 class Router(Protocol):
@@ -128,7 +129,9 @@ class TemplateRouter:
         if self._is_eog(token):
             self.stop = "stop"
             return self.finish()
-        if self._is_control(token):
+        if self._is_control(token) and not (self._think and piece.strip() in _THINK_TAGS):
+            # Turn markers are structure. A model whose think tags are control tokens still
+            # needs them split out, or its reasoning would read as the answer.
             return []
         return self._split(self._utf8.feed(piece))
 
@@ -149,30 +152,30 @@ class TemplateRouter:
         return out
 
     def _final(self, text: str) -> list[Routed]:
-        if not self._started:
-            # Models often open an answer with the space or newline after "Assistant:".
-            text = text.lstrip()
-            if not text:
-                return []
-            self._started = True
-        if not self._stops:
-            return [Routed("final", text)] if text else []
         buf = self._held + text
+        ready, self._held = buf, ""
         for stop in self._stops:
             at = buf.find(stop)
             if at >= 0:
                 self.stop = "stop"
-                self._held = ""
-                return [Routed("final", buf[:at])] if at else []
+                return self._emit_final(buf[:at])
+        # Hold back the longest tail that could still grow into a stop string.
         keep = 0
         for stop in self._stops:
             for n in range(min(len(stop) - 1, len(buf)), 0, -1):
                 if buf.endswith(stop[:n]):
                     keep = max(keep, n)
                     break
-        self._held = buf[len(buf) - keep :] if keep else ""
-        ready = buf[: len(buf) - keep]
-        return [Routed("final", ready)] if ready else []
+        if keep:
+            ready, self._held = buf[: len(buf) - keep], buf[len(buf) - keep :]
+        return self._emit_final(ready)
+
+    def _emit_final(self, text: str) -> list[Routed]:
+        if not self._started:
+            # Models often open an answer with the space or newline after "Assistant:".
+            text = text.lstrip()
+            self._started = bool(text)
+        return [Routed("final", text)] if text else []
 
     def finish(self) -> list[Routed]:
         out = self._split(self._utf8.finish())
@@ -182,7 +185,7 @@ class TemplateRouter:
                     out.append(Routed("reasoning", chunk))
                 elif not self.stop:
                     out.extend(self._final(chunk))
-        if self._held and not self.stop:
-            out.append(Routed("final", self._held))
-        self._held = ""
+        held, self._held = self._held, ""
+        if held and not self.stop:
+            out.extend(self._emit_final(held))
         return out

@@ -14,9 +14,11 @@ content keeps every character, but no piece contains a whole special token text 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from engine.conversation import ChatMessage, ToolCall
 
@@ -27,26 +29,52 @@ BREAK = "\ue000"
 # Special token texts are markers in angle or square brackets: <|start|>, <end_of_turn>, </s>,
 # [INST]. Finding bracketed candidates and looking each up keeps the scan linear in the text,
 # where one regex alternation of a vocabulary's thousands of specials would not be.
-_CANDIDATE = re.compile(r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]")
+_MARKER = r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]"
+_SHAPE = re.compile(_MARKER)
+# A lookahead finds a candidate at *every* position, so a marker nested in another bracketed
+# span ("[<|end|>]", "<[INST]>") is seen too.
+_CANDIDATES = re.compile(f"(?=({_MARKER}))")
 
 
 def looks_like_marker(text: str) -> bool:
-    return _CANDIDATE.fullmatch(text) is not None
+    return _SHAPE.fullmatch(text) is not None
 
 
 class SpecialTextGuard:
     def __init__(self, special_texts: Iterable[str]) -> None:
         self._texts = frozenset(t for t in special_texts if looks_like_marker(t))
 
-    def _break(self, m: re.Match[str]) -> str:
-        found = m.group(0)
-        return found[0] + BREAK + found[1:] if found in self._texts else found
-
     def protect(self, text: str) -> str:
         text = text.replace(BREAK, "")
         if not self._texts:
             return text
-        return _CANDIDATE.sub(self._break, text)
+        cuts = [m.start() + 1 for m in _CANDIDATES.finditer(text) if m.group(1) in self._texts]
+        if not cuts:
+            return text
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        return BREAK.join(pieces)
+
+    def protect_value(self, value: Any) -> Any:
+        """``protect`` every string inside a JSON-like value (tool schemas)."""
+        if isinstance(value, str):
+            return self.protect(value)
+        if isinstance(value, list):
+            return [self.protect_value(v) for v in value]
+        if isinstance(value, dict):
+            return {self.protect(str(k)): self.protect_value(v) for k, v in value.items()}
+        return value
+
+    def protect_json(self, text: str) -> str:
+        """Protect JSON text by its decoded strings: ``\\u003c|end|\\u003e`` is ``<|end|>`` once a
+        template parses the arguments, so the raw text alone cannot be judged."""
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return self.protect(text)
+        guarded = self.protect_value(value)
+        if guarded == value:
+            return self.protect(text)
+        return json.dumps(guarded, ensure_ascii=False)
 
     def protect_messages(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
         out = []
@@ -57,7 +85,7 @@ class SpecialTextGuard:
                     content=self.protect(m.content),
                     reasoning=None if m.reasoning is None else self.protect(m.reasoning),
                     tool_calls=tuple(
-                        ToolCall(self.protect(c.name), self.protect(c.arguments))
+                        ToolCall(self.protect(c.name), self.protect_json(c.arguments))
                         for c in m.tool_calls
                     ),
                     name=None if m.name is None else self.protect(m.name),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import sys
 import threading
@@ -43,6 +44,7 @@ from engine.prompting import (
 from engine.routing import HarmonyRouter, Routed, Router, TemplateRouter
 from engine.special_guard import SpecialTextGuard
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
 PROGRESS_STEP = 0.02
 
@@ -114,6 +116,7 @@ class Worker:
         self._current = -2  # request being executed; -2: none
         self._cancel = threading.Event()
         self._cancelled_early: set[int] = set()
+        self._closing = False
         self._state_lock = threading.Lock()
 
     # ---------------------------------------------------------------- plumbing
@@ -137,13 +140,18 @@ class Worker:
             if isinstance(msg, p.Cancel):
                 self._request_cancel(msg.req)
             elif isinstance(msg, p.Shutdown):
-                self._request_cancel(-1)
+                self._stop_everything()
                 self._inbox.put(msg)
             else:
                 self._inbox.put(msg)
-        # The client went away: stop what runs and leave.
-        self._request_cancel(-1)
+        # The client went away: stop what runs, skip what waits, and leave.
+        self._stop_everything()
         self._inbox.put(p.Shutdown())
+
+    def _stop_everything(self) -> None:
+        with self._state_lock:
+            self._closing = True
+            self._cancel.set()
 
     def _request_cancel(self, req: int) -> None:
         with self._state_lock:
@@ -156,6 +164,8 @@ class Worker:
         """Mark ``req`` as running; False when it was cancelled before it started."""
         with self._state_lock:
             self._current = req
+            if self._closing:  # commands queued before a shutdown are not started
+                return False
             self._cancel.clear()
             if req in self._cancelled_early:
                 self._cancelled_early.discard(req)
@@ -249,16 +259,30 @@ class Worker:
 
     # ---------------------------------------------------------------- generate
 
-    def _plan(self, cmd: p.Generate, facts: ModelFacts) -> PromptPlan:
-        messages = conversation_from_json(cmd.messages)
+    @staticmethod
+    def plan(cmd: p.Generate, facts: ModelFacts, guard: SpecialTextGuard) -> PromptPlan:
+        """Validate the request and render its prompt; everything from outside is guarded."""
+        messages = guard.protect_messages(conversation_from_json(cmd.messages))
         if cmd.effort not in EFFORTS:
             raise ConversationError(f"reasoning effort must be one of {', '.join(EFFORTS)}")
-        tools = [
-            ToolSpec(str(t.get("name", "")), str(t.get("description", "")), t.get("parameters"))
-            for t in cmd.tools
-        ]
-        assert self._guard is not None
-        messages = self._guard.protect_messages(messages)
+        if cmd.max_tokens < 1:
+            raise ConversationError("max_tokens must be at least 1")
+        if cmd.date is not None and not _DATE.fullmatch(cmd.date):
+            raise ConversationError("the date must look like YYYY-MM-DD")
+        tools: list[ToolSpec] = []
+        for i, t in enumerate(cmd.tools):
+            params = t.get("parameters") if isinstance(t, dict) else None
+            if not isinstance(t, dict) or not isinstance(t.get("name"), str):
+                raise ConversationError(f"tool {i}: expected an object with a 'name'")
+            if params is not None and not isinstance(params, dict):
+                raise ConversationError(f"tool {i}: 'parameters' must be a JSON schema object")
+            tools.append(
+                ToolSpec(
+                    guard.protect(t["name"]),
+                    guard.protect(str(t.get("description", ""))),
+                    None if params is None else guard.protect_value(params),
+                )
+            )
         return build_prompt(facts, messages, effort=cmd.effort, tools=tools, date=cmd.date)  # type: ignore[arg-type]
 
     def _router(self, plan: PromptPlan, backend: Backend) -> Router:
@@ -282,7 +306,8 @@ class Worker:
             self._send_done(cmd.req, "cancelled", GenerationStats(), 0, 0.0, 0.0, None, None)
             return
         try:
-            plan = self._plan(cmd, facts)
+            assert self._guard is not None  # set with the model facts
+            plan = self.plan(cmd, facts, self._guard)
             prompt = SpecialTextGuard.tokenize(
                 plan.text, lambda text, bos: backend.tokenize(text, add_bos=bos), plan.add_bos
             )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from engine.cli import bench, chat, prompt
 from engine.cli.common import CliError
+from engine.client import WorkerStartError
 from engine.launcher import maybe_run_worker
 
 
@@ -30,9 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(f"lanterna-engine: error: {exc}", file=sys.stderr)
         return exc.code
+    except WorkerStartError as exc:
+        print(f"lanterna-engine: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("lanterna-engine: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`… | head`): nothing more to say, and nobody to say it to.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code
 
 

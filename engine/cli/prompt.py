@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -31,15 +32,22 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     messages = load_messages(args.conversation, args.prompt)
     tools = load_tools(args.tools)
+    if args.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
+        raise CliError("--date must look like YYYY-MM-DD")
     if args.format == "harmony":
         options = HarmonyOptions(effort=args.effort, date=args.date or today(), tools=tuple(tools))
-        text = render_for_completion(messages, options)
+        try:
+            text = render_for_completion(messages, options)
+        except ValueError as exc:  # e.g. a tool result without the tool's name
+            raise CliError(str(exc)) from None
     else:
         facts = facts_from_header(resolve_model(args.model))
         try:
             plan = build_prompt(facts, messages, effort=args.effort, tools=tools, date=args.date)
         except TemplateError as exc:
             raise CliError(f"the model's chat template failed: {exc}") from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
         # The tokenizer adds BOS itself in this case; show it, since the model receives it.
         text = (facts.bos_text if plan.add_bos else "") + plan.text
     sys.stdout.write(text)

@@ -8,14 +8,17 @@ later looks valid. A small stamp file (size + mtime + sha) avoids re-hashing 253
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from engine.paths import app_paths
 
 DEMO_FILENAME = "gemma-3-270m-q4_k_m.gguf"
+STALE_PARTIAL_SECONDS = 600
 
 
 class DemoModelError(RuntimeError):
@@ -76,6 +79,12 @@ def ensure_demo_model(models_dir: Path | None = None) -> Path:
         # A damaged copy (disk error, manual edit): rebuild it rather than refuse to start.
         target.unlink()
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of runs killed while assembling (253 MB each). Assembling takes seconds, so an
+    # old one is abandoned; a fresh one may belong to another process assembling right now.
+    for stale in target.parent.glob(f".{target.name}.*.partial"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                stale.unlink()
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         pkg.assemble(partial, overwrite=True)

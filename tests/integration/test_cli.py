@@ -228,3 +228,48 @@ def test_app_executable_re_enters_itself_as_the_worker(
     res = run_cli("chat", "--json", "--max-tokens", "8", "Hello", env={"LANTERNA_WORKER_EXE": app})
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout.splitlines()[-1])["type"] == "done"
+
+
+def test_missing_worker_executable_is_one_line(lanterna_home: Path, demo_model: Path) -> None:
+    res = run_cli("chat", "hi", env={"LANTERNA_WORKER_EXE": "/nonexistent/worker"})
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines() == [
+        "lanterna-engine: error: cannot start the engine worker '/nonexistent/worker': "
+        "No such file or directory"
+    ]
+
+
+def test_tool_result_without_name_is_one_line(tmp_path: Path) -> None:
+    conv = tmp_path / "c.json"
+    conv.write_text('[{"role": "tool", "content": "42"}]')
+    res = run_cli("prompt", "--format", "harmony", "--conversation", str(conv))
+    assert res.returncode == 1
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "tool's name" in res.stderr
+
+
+def test_closed_stdout_is_not_a_traceback(lanterna_home: Path, demo_model: Path) -> None:
+    proc = subprocess.Popen(
+        # This seed makes the demo model write all 300 tokens, so output continues after the
+        # reader has gone.
+        [
+            EXE,
+            "chat",
+            "--json",
+            "--max-tokens",
+            "300",
+            "--seed",
+            "1",
+            "Write a long essay about the history of lighthouses in Portugal.",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(1)  # the answer has started
+    proc.stdout.close()  # like `| head -c 1`
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err

@@ -256,3 +256,51 @@ def test_cancel_interrupts_a_single_large_prompt_batch(
     assert again.cached_tokens == 0
     assert again.finish_reason in ("stop", "length")
     assert again.prompt_tokens == done.prompt_tokens
+
+
+def test_shutdown_skips_queued_work_and_exits_cleanly(
+    client: EngineClient, demo_model: Path
+) -> None:
+    client.load(demo_model, n_ctx=2048)
+    client.generate(HELLO, max_tokens=1500, seed=1, ignore_eos=True)  # ~20 s if it ran
+    client.shutdown(timeout=10)
+    exited = client.wait_for((WorkerExited,), timeout=30)
+    while not isinstance(exited, WorkerExited):
+        exited = client.wait_for((WorkerExited,), timeout=30)
+    # Exit code 0: it left by itself instead of being killed after the timeout.
+    assert exited.expected and exited.exit_code == 0
+
+
+def test_restarting_a_live_worker_is_not_a_crash(client: EngineClient, demo_model: Path) -> None:
+    load(client, demo_model, n_ctx=512)
+    client.restart()
+    seen = []
+    while True:
+        ev = client.next_event(60)
+        seen.append(ev)
+        if isinstance(ev, p.Ready):
+            break
+    exits = [ev for ev in seen if isinstance(ev, WorkerExited)]
+    assert len(exits) == 1 and exits[0].expected
+    assert isinstance(load(client, demo_model, n_ctx=512), p.Loaded)
+
+
+@pytest.mark.parametrize(
+    ("change", "kind"),
+    [
+        ({"max_tokens": 0}, "bad_request"),
+        ({"tools": ["not a tool"]}, "bad_request"),
+        ({"date": "<|start|>"}, "bad_request"),
+        ({"effort": "extreme"}, "bad_request"),
+    ],
+)
+def test_bad_requests_are_refused(
+    client: EngineClient, demo_model: Path, change: dict[str, object], kind: str
+) -> None:
+    load(client, demo_model, n_ctx=512)
+    req = 999
+    cmd = p.Generate(req, [{"role": "user", "content": "hi"}], **change)  # type: ignore[arg-type]
+    client._send(cmd)
+    ev = collect(client, req)[-1]
+    assert isinstance(ev, p.Error)
+    assert ev.kind == kind

@@ -72,3 +72,13 @@ def test_mutated_files_only_ever_raise_gguf_error(tmp_path: Path) -> None:
         target.write_bytes(bytes(data))
         with contextlib.suppress(GGUFError):  # any other exception fails the test
             read_header(target)
+
+
+def test_deeply_nested_arrays_are_refused(tmp_path: Path) -> None:
+    depth = 200
+    value = struct.pack("<IQ", 9, 1) * depth + struct.pack("<IQ", 4, 0)
+    kv = _string("x.nested") + struct.pack("<I", 9) + value
+    f = tmp_path / "nested.gguf"
+    f.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + kv + b"\0" * 64)
+    with pytest.raises(GGUFError, match="nested"):
+        read_header(f)

@@ -155,3 +155,17 @@ def test_split_utf8_is_decoded() -> None:
     data = "ação".encode()
     out = router.feed(1, data[:2]) + router.feed(1, data[2:]) + router.finish()
     assert final_text(out) == "ação"
+
+
+def test_reply_that_starts_with_a_stop_string_is_empty() -> None:
+    out, router = template_feed(["\n", "User", ": tell me more"], stop_strings=("\nUser:",))
+    assert final_text(out) == ""
+    assert router.stop == "stop"
+
+
+def test_think_tags_typed_as_control_tokens_still_split() -> None:
+    router = TemplateRouter(is_eog=lambda t: False, is_control=lambda t: t == 7, think=True)
+    out = router.feed(7, b"<think>") + router.feed(1, b"secret plan")
+    out += router.feed(7, b"</think>") + router.feed(1, b" answer") + router.finish()
+    assert final_text(out) == "answer"
+    assert "secret" not in final_text(out)

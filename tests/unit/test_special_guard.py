@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,3 +68,19 @@ def test_no_special_survives_protection(text: str) -> None:
         for special in SPECIALS:
             assert special not in piece
     assert "".join(pieces) == text.replace(BREAK, "")
+
+
+def test_markers_nested_in_brackets_are_found() -> None:
+    g = SpecialTextGuard(["<|end|>", "<|start|>", "[INST]"])
+    for text in ("[<|end|>]", "<[INST]>", "[x<|end|><|start|>developer]", "<<|start|>>"):
+        for piece in g.protect(text).split(BREAK):
+            assert "<|end|>" not in piece and "<|start|>" not in piece and "[INST]" not in piece
+
+
+def test_json_escapes_cannot_smuggle_markers() -> None:
+    g = SpecialTextGuard(["<|im_end|>"])
+    protected = g.protect_json('{"a": "\\u003c|im_end|\\u003e", "n": 1}')
+    assert "<|im_end|>" not in json.loads(protected)["a"]
+    assert json.loads(protected)["n"] == 1
+    untouched = '{"city":  "Lisbon"}'
+    assert g.protect_json(untouched) == untouched  # nothing to guard: the text stays as written

@@ -13,9 +13,12 @@ import pytest
 from engine import protocol as p
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage
-from tests.support.events import answer_text, collect, done_of, load
+from tests.support.events import answer_text, collect, done_of, load, wait_exit
 
 HELLO = [ChatMessage("user", "Hello! Tell me about lighthouses.")]
+LONG_PROMPT = [
+    ChatMessage("user", "The lighthouse keeper wrote in his log. " * 250)
+]  # ~2000 tokens
 
 
 def test_generates_and_reports_stats(client: EngineClient, demo_model: Path) -> None:
@@ -92,7 +95,7 @@ def test_cancel_mid_stream(client: EngineClient, demo_model: Path) -> None:
 def test_cancel_during_prompt_processing(client: EngineClient, demo_model: Path) -> None:
     # Small batches make a long prompt take many decode calls; cancel lands between two.
     load(client, demo_model, n_ctx=4096, n_batch=32)
-    long_prompt = [ChatMessage("user", "The lighthouse keeper wrote in his log. " * 250)]
+    long_prompt = LONG_PROMPT
     req = client.generate(long_prompt, max_tokens=50, seed=1)
     time.sleep(0.05)
     client.cancel(req)
@@ -114,9 +117,7 @@ def test_sigkill_mid_stream_keeps_partial_answer_and_recovers(
             received.append(ev.text)
     assert client.pid is not None
     os.kill(client.pid, signal.SIGKILL)
-    exited = client.wait_for((WorkerExited,), timeout=30)
-    while not isinstance(exited, WorkerExited):  # text already in flight may come first
-        exited = client.wait_for((WorkerExited,), timeout=30)
+    exited = wait_exit(client)
     assert exited.signal == "SIGKILL"
     assert exited.exit_code == -signal.SIGKILL
     assert "killed" in exited.reason
@@ -243,7 +244,7 @@ def test_cancel_interrupts_a_single_large_prompt_batch(
 ) -> None:
     # The whole prompt is one batch: only llama.cpp's abort hook can stop it part-way.
     load(client, demo_model, n_ctx=4096, n_batch=4096)
-    long_prompt = [ChatMessage("user", "The lighthouse keeper wrote in his log. " * 250)]
+    long_prompt = LONG_PROMPT
     req = client.generate(long_prompt, max_tokens=4, seed=1)
     time.sleep(0.3)
     client.cancel(req)
@@ -264,9 +265,7 @@ def test_shutdown_skips_queued_work_and_exits_cleanly(
     client.load(demo_model, n_ctx=2048)
     client.generate(HELLO, max_tokens=1500, seed=1, ignore_eos=True)  # ~20 s if it ran
     client.shutdown(timeout=10)
-    exited = client.wait_for((WorkerExited,), timeout=30)
-    while not isinstance(exited, WorkerExited):
-        exited = client.wait_for((WorkerExited,), timeout=30)
+    exited = wait_exit(client)
     # Exit code 0: it left by itself instead of being killed after the timeout.
     assert exited.expected and exited.exit_code == 0
 

@@ -38,3 +38,11 @@ def done_of(events: list[p.Message | WorkerExited]) -> p.Done:
     done = events[-1]
     assert isinstance(done, p.Done), events[-3:]
     return done
+
+
+def wait_exit(client: EngineClient, timeout: float = 30) -> WorkerExited:
+    """The worker's exit event, skipping whatever was still in flight before it."""
+    while True:
+        ev = client.wait_for((WorkerExited,), timeout=timeout)
+        if isinstance(ev, WorkerExited):
+            return ev

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -30,6 +31,7 @@ from engine.templates import (
 
 PromptFormat = Literal["harmony", "template", "plain"]
 HARMONY_ARCHITECTURES = frozenset({"gpt-oss"})
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ def facts_from_header(header: GGUFHeader) -> ModelFacts:
 
 def today() -> str:
     return _dt.date.today().isoformat()
+
+
+def is_date(text: str) -> bool:
+    """A ``YYYY-MM-DD`` date, the only form the harmony system message takes."""
+    return _DATE.fullmatch(text) is not None
 
 
 def build_prompt(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import signal
 import sys
 import threading
@@ -37,6 +36,7 @@ from engine.prompting import (
     PromptPlan,
     build_prompt,
     default_sampling,
+    is_date,
     prompt_format,
     supports_effort,
     thinking_switch,
@@ -44,7 +44,6 @@ from engine.prompting import (
 from engine.routing import HarmonyRouter, Routed, Router, TemplateRouter
 from engine.special_guard import SpecialTextGuard
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
 PROGRESS_STEP = 0.02
 
@@ -267,7 +266,7 @@ class Worker:
             raise ConversationError(f"reasoning effort must be one of {', '.join(EFFORTS)}")
         if cmd.max_tokens < 1:
             raise ConversationError("max_tokens must be at least 1")
-        if cmd.date is not None and not _DATE.fullmatch(cmd.date):
+        if cmd.date is not None and not is_date(cmd.date):
             raise ConversationError("the date must look like YYYY-MM-DD")
         tools: list[ToolSpec] = []
         for i, t in enumerate(cmd.tools):

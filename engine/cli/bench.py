@@ -23,11 +23,12 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine import protocol as p
 from engine.backends.llamacpp import default_threads
-from engine.cli.common import CliError, resolve_model
+from engine.cli.common import CliError, resolve_model, start_and_load, worker_failure
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage
 from engine.prompting import build_prompt, default_sampling, facts_from_header
@@ -72,14 +73,11 @@ class _WorkerSide:
     def __init__(self, model: str, args: argparse.Namespace, threads: int) -> None:
         self.tokens = args.tokens
         self.client = EngineClient()
-        self.client.start()
-        ev: p.Message | WorkerExited = self.client.wait_for((p.Ready,), 120)
-        if not isinstance(ev, p.Ready):
-            raise CliError(f"the worker did not start: {ev}")
-        self.client.load(model, n_ctx=args.ctx, n_threads=threads)
-        ev = self.client.wait_for((p.Loaded,), 600)
-        if not isinstance(ev, p.Loaded):
-            raise CliError(f"the worker could not load the model: {ev}")
+        try:
+            start_and_load(self.client, Path(model), n_ctx=args.ctx, n_threads=threads)
+        except BaseException:
+            self.client.shutdown()
+            raise
 
     def round(self, prompt: str) -> Round:
         client = self.client
@@ -92,7 +90,7 @@ class _WorkerSide:
             ev = client.next_event(600)
             now = time.perf_counter()
             if isinstance(ev, p.Error | WorkerExited):
-                raise CliError(f"generation failed: {ev}")
+                raise worker_failure(ev)
             if getattr(ev, "req", None) != req:
                 continue
             if isinstance(ev, p.Started):

@@ -12,11 +12,17 @@ import json
 import queue
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from engine import protocol as p
-from engine.cli.common import CliError, load_messages, load_tools, resolve_model
+from engine.cli.common import (
+    CliError,
+    load_messages,
+    load_tools,
+    resolve_model,
+    start_and_load,
+    worker_failure,
+)
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import EFFORTS
 
@@ -71,9 +77,16 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--max-tokens must be at least 1")
     out = _Output(args.json)
     client = EngineClient()
-    client.start()
     try:
-        return _chat(client, out, header.path.as_posix(), messages, args)
+        # Progress is for people watching, not for pipes and logs.
+        start_and_load(
+            client,
+            header.path,
+            n_ctx=args.ctx,
+            n_threads=args.threads,
+            show_progress=sys.stderr.isatty(),
+        )
+        return _chat(client, out, messages, args)
     except CliError as exc:
         out.error(str(exc))
         raise
@@ -81,30 +94,7 @@ def run(args: argparse.Namespace) -> int:
         client.shutdown()
 
 
-def _fail(ev: p.Error | WorkerExited) -> CliError:
-    if isinstance(ev, p.Error):
-        return CliError(ev.message)
-    tail = f" — {ev.stderr_tail[-1]}" if ev.stderr_tail else ""
-    return CliError(f"the engine worker stopped: {ev.reason}{tail}")
-
-
-def _chat(client: EngineClient, out: _Output, model: str, messages: Any, args: Any) -> int:
-    ev: p.Message | WorkerExited = client.wait_for((p.Ready,), timeout=120)
-    if isinstance(ev, p.Error | WorkerExited):
-        raise _fail(ev)
-    client.load(model, n_ctx=args.ctx, n_threads=args.threads)
-    show = sys.stderr.isatty()  # progress is for people watching, not for pipes and logs
-    while True:
-        ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)
-        if isinstance(ev, p.Error | WorkerExited):
-            raise _fail(ev)
-        if isinstance(ev, p.Loaded):
-            break
-        if show and isinstance(ev, p.LoadProgress):
-            sys.stderr.write(f"\rloading {Path(model).name}… {ev.fraction:4.0%}")
-            sys.stderr.flush()
-    if show:
-        sys.stderr.write("\r\033[K")
+def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:
     req = client.generate(
         messages,
         effort=args.effort,
@@ -128,9 +118,9 @@ def _chat(client: EngineClient, out: _Output, model: str, messages: Any, args: A
         if isinstance(ev, WorkerExited):
             if ev.partial_text and not out.as_json:
                 sys.stdout.write("\n")
-            raise _fail(ev)
+            raise worker_failure(ev)
         if isinstance(ev, p.Error) and ev.req == req:
-            raise _fail(ev)
+            raise worker_failure(ev)
         if isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent | p.Done) and ev.req == req:
             out.event(ev)
         if isinstance(ev, p.Done) and ev.req == req:

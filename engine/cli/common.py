@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from engine import protocol as p
+from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage, ConversationError, ToolSpec, conversation_from_json
 from engine.gguf_header import GGUFError, GGUFHeader, read_header
 from engine.models.demo import DemoModelError, ensure_demo_model
@@ -80,3 +82,39 @@ def load_tools(path: str | None) -> list[ToolSpec]:
             raise CliError(f"{path}: tool {i}: 'parameters' must be a JSON schema object")
         tools.append(ToolSpec(item["name"], str(item.get("description", "")), params))
     return tools
+
+
+def worker_failure(ev: p.Error | WorkerExited) -> CliError:
+    """The one-line error for a failed request or a worker that stopped."""
+    if isinstance(ev, p.Error):
+        return CliError(ev.message)
+    tail = f" — {ev.stderr_tail[-1]}" if ev.stderr_tail else ""
+    return CliError(f"the engine worker stopped: {ev.reason}{tail}")
+
+
+def start_and_load(
+    client: EngineClient,
+    model: Path,
+    *,
+    n_ctx: int,
+    n_threads: int | None,
+    show_progress: bool = False,
+) -> p.Loaded:
+    """Start the worker and load ``model`` in it, optionally drawing progress on stderr."""
+    client.start()
+    ev: p.Message | WorkerExited = client.wait_for((p.Ready,), timeout=120)
+    if isinstance(ev, p.Error | WorkerExited):
+        raise worker_failure(ev)
+    client.load(model, n_ctx=n_ctx, n_threads=n_threads)
+    while True:
+        ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)
+        if isinstance(ev, p.Error | WorkerExited):
+            raise worker_failure(ev)
+        if isinstance(ev, p.Loaded):
+            break
+        if show_progress and isinstance(ev, p.LoadProgress):
+            sys.stderr.write(f"\rloading {model.name}… {ev.fraction:4.0%}")
+            sys.stderr.flush()
+    if show_progress:
+        sys.stderr.write("\r\033[K")
+    return ev

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import Any
 
 from engine.cli.common import CliError, load_messages, load_tools, resolve_model
 from engine.conversation import EFFORTS
 from engine.harmony.render import HarmonyOptions, render_for_completion
-from engine.prompting import build_prompt, facts_from_header, today
+from engine.prompting import build_prompt, facts_from_header, is_date, today
 from engine.templates import TemplateError
 
 
@@ -32,7 +31,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     messages = load_messages(args.conversation, args.prompt)
     tools = load_tools(args.tools)
-    if args.date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
+    if args.date is not None and not is_date(args.date):
         raise CliError("--date must look like YYYY-MM-DD")
     if args.format == "harmony":
         options = HarmonyOptions(effort=args.effort, date=args.date or today(), tools=tuple(tools))

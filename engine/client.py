@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine import protocol as p
@@ -108,8 +109,12 @@ class EngineClient:
         *,
         command: Sequence[str] | None = None,
         env: dict[str, str] | None = None,
+        log_file: Path | None = None,
     ) -> None:
+        """``log_file``: where the worker's stderr is appended as well (the app's worker log, for
+        crash reports); the worker never writes reasoning there."""
         self._on_event = on_event
+        self._log_file = log_file
         self._command = list(command) if command else worker_command()
         self._env = env
         self._events: queue.Queue[Event] = queue.Queue()
@@ -124,6 +129,11 @@ class EngineClient:
     @property
     def running(self) -> bool:
         return self._run is not None and self._run.proc.poll() is None
+
+    def stderr_tail(self) -> list[str]:
+        """The last lines the running worker wrote to stderr."""
+        run = self._run
+        return list(run.stderr) if run is not None else []
 
     @property
     def pid(self) -> int | None:
@@ -158,7 +168,10 @@ class EngineClient:
             self._run = run
             self._active, self._partial = None, []
         run.stderr_reader = threading.Thread(
-            target=self._read_stderr, args=(run,), name="worker-stderr", daemon=True
+            target=self._read_stderr,
+            args=(run, self._log_file),
+            name="worker-stderr",
+            daemon=True,
         )
         run.event_reader = threading.Thread(
             target=self._read_events, args=(run,), name="worker-events", daemon=True
@@ -223,9 +236,16 @@ class EngineClient:
         n_threads: int | None = None,
         n_batch: int = 512,
         n_gpu_layers: int = 0,
+        guard_model: str | os.PathLike[str] | None = None,
+        chat_template: str | None = None,
     ) -> int:
         req = next(self._ids)
-        self._send(p.LoadModel(req, str(path), n_ctx, n_threads, n_batch, n_gpu_layers))
+        guard = None if guard_model is None else str(guard_model)
+        self._send(
+            p.LoadModel(
+                req, str(path), n_ctx, n_threads, n_batch, n_gpu_layers, guard, chat_template
+            )
+        )
         return req
 
     def generate(
@@ -241,6 +261,8 @@ class EngineClient:
         seed: int | None = None,
         tools: Sequence[ToolSpec] = (),
         date: str | None = None,
+        reasoning: str = "hidden",
+        moderation: Sequence[str] = ("lexical", "pii", "guard"),
         ignore_eos: bool = False,
     ) -> int:
         req = next(self._ids)
@@ -260,6 +282,8 @@ class EngineClient:
             seed=seed,
             tools=tool_dicts,
             date=date,
+            reasoning=reasoning,
+            moderation=list(moderation),
             ignore_eos=ignore_eos,
         )
         with self._lock:
@@ -300,14 +324,24 @@ class EngineClient:
             self._events.put(ev)
 
     @staticmethod
-    def _read_stderr(run: _Run) -> None:
+    def _read_stderr(run: _Run, log_file: Path | None) -> None:
         stream = run.proc.stderr
         assert stream is not None
-        with stream:
+        log = None
+        if log_file is not None:
+            try:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                log = log_file.open("a", encoding="utf-8")
+            except OSError:
+                log = None  # no log is no reason to lose the worker
+        with stream, log or contextlib.nullcontext():
             for raw in stream:
                 line = raw.decode("utf-8", errors="replace").rstrip()
                 if line:
                     run.stderr.append(line)
+                    if log is not None:
+                        log.write(f"[worker {run.proc.pid}] {line}\n")
+                        log.flush()
 
     def _read_events(self, run: _Run) -> None:
         proc = run.proc

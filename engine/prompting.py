@@ -42,6 +42,8 @@ class PromptPlan:
     think_tags: bool
     starts_in_think: bool
     stop_strings: tuple[str, ...]
+    # The template's enable_thinking value, when it has that switch.
+    thinking: bool | None = None
 
 
 def prompt_format(facts: ModelFacts) -> PromptFormat:
@@ -57,6 +59,17 @@ def supports_effort(facts: ModelFacts) -> bool:
 
 def thinking_switch(facts: ModelFacts) -> bool:
     return prompt_format(facts) == "template" and template_thinking_switch(facts.chat_template)
+
+
+def thinking_for(facts: ModelFacts, effort: Effort) -> bool | None:
+    """How the effort setting maps onto a template's ``enable_thinking`` switch.
+
+    Such a switch is on/off, so "low" turns thinking off (the cheapest answer) and "medium" and
+    "high" turn it on. ``None`` for models without the switch: nothing is passed to the template.
+    """
+    if not thinking_switch(facts):
+        return None
+    return effort != "low"
 
 
 def facts_from_header(header: GGUFHeader) -> ModelFacts:
@@ -90,7 +103,10 @@ def build_prompt(
     effort: Effort = "medium",
     tools: Sequence[ToolSpec] = (),
     date: str | None = None,
+    thinking: bool | None = None,
 ) -> PromptPlan:
+    """Render ``messages`` for ``facts``' model. ``thinking`` overrides the template switch that
+    ``effort`` would otherwise choose (see :func:`thinking_for`)."""
     fmt = prompt_format(facts)
     if fmt == "harmony":
         options = HarmonyOptions(effort=effort, date=date or today(), tools=tuple(tools))
@@ -98,13 +114,18 @@ def build_prompt(
         # gpt-oss has no BOS; the render is complete as it is.
         return PromptPlan("harmony", text, False, False, False, ())
     model = TemplateModel(facts.chat_template, facts.bos_text, facts.eos_text, facts.name)
-    text = render_chat(model, messages, tools=tools)
+    if thinking is None:
+        thinking = thinking_for(facts, effort)
+    elif not thinking_switch(facts):
+        thinking = None
+    text = render_chat(model, messages, tools=tools, enable_thinking=thinking)
     # Templates usually write the BOS text themselves; adding another would double it.
     add_bos = facts.add_bos and not (facts.bos_text and text.startswith(facts.bos_text))
     if fmt == "plain":
         return PromptPlan("plain", text, add_bos, False, False, tuple(PLAIN_STOP_STRINGS))
     think = emits_think_tags(facts.chat_template)
-    return PromptPlan("template", text, add_bos, think, think and generation_opens_think(text), ())
+    opens = think and generation_opens_think(text)
+    return PromptPlan("template", text, add_bos, think, opens, (), thinking)
 
 
 def default_sampling(

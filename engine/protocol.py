@@ -7,8 +7,9 @@ worker): unknown fields are ignored, unknown types are reported, and nothing on 
 code. Token text is coalesced by the worker to about one event per frame, so encoding cost is
 negligible next to decoding a token (``lanterna-engine bench`` measures the whole pipeline).
 
-Reasoning never crosses this pipe raw: :class:`Reasoning` carries statistics and, once the
-moderation filter exists, filtered text only.
+Reasoning never crosses this pipe raw: :class:`Reasoning` carries statistics and, in the
+"filtered" display mode, segments that passed the moderation filter; :class:`ReasoningSummary`
+carries a filtered summary. The worker filters before anything is written here.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class LoadModel(Message):
     n_threads: int | None = None
     n_batch: int = 512
     n_gpu_layers: int = 0
+    # A GGUF classifier for the guard moderation layer, loaded beside the model.
+    guard_model: str | None = None
+    # A chat template used instead of the one in the file (a user override).
+    chat_template: str | None = None
 
 
 @_register
@@ -69,6 +74,10 @@ class Generate(Message):
     seed: int | None = None
     tools: list[dict[str, Any]] = field(default_factory=list)
     date: str | None = None
+    # What the user may see of the reasoning: "hidden" | "filtered" | "summary".
+    reasoning: str = "hidden"
+    # Moderation layers switched on (see engine.moderation.pipeline.LAYERS).
+    moderation: list[str] = field(default_factory=lambda: ["lexical", "pii", "guard"])
     # Benchmarks decode a fixed number of tokens; nothing else should set this.
     ignore_eos: bool = False
 
@@ -130,6 +139,10 @@ class Loaded(Message):
     thinking_switch: bool
     load_ms: float
     backend: str = "llamacpp"
+    # The guard layer's model: "off" (none asked for), "ready", "missing" or "failed";
+    # guard_message says what happened in words.
+    guard: str = "off"
+    guard_message: str = ""
 
 
 @_register
@@ -161,9 +174,11 @@ class Text(Message):
 @_register
 @dataclass(frozen=True)
 class Reasoning(Message):
-    """Reasoning progress: statistics, and filtered text once a filter produced it.
+    """Reasoning progress: statistics, or (``text`` not None) one filtered segment.
 
-    ``text`` is never raw chain of thought; until the moderation filter exists it is always None.
+    ``text`` is never raw chain of thought: it is what the moderation layers let through, with
+    ``redactions`` (``{"kind", "start", "end"}`` of each placeholder in ``text``) and the
+    ``categories`` that caused a change; a ``withheld`` segment has empty text.
     """
 
     type: ClassVar[str] = "reasoning"
@@ -171,6 +186,27 @@ class Reasoning(Message):
     tokens: int
     seconds: float
     text: str | None = None
+    redactions: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    withheld: bool = False
+
+
+@_register
+@dataclass(frozen=True)
+class ReasoningSummary(Message):
+    """The filtered summary of an answer's reasoning ("summary" display mode).
+
+    Sent after :class:`Done` when ``Done.summary_pending`` is true; it is then the request's last
+    event. ``text`` is empty with ``error`` set when no summary could be written.
+    """
+
+    type: ClassVar[str] = "summary"
+    req: int
+    text: str
+    redactions: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    withheld_segments: int = 0
+    error: str | None = None
 
 
 @_register
@@ -196,7 +232,12 @@ class Done(Message):
     prompt_ms: float
     reasoning_tokens: int = 0
     reasoning_seconds: float = 0.0
+    # The effort the model was given (harmony models), and whether a template's thinking switch
+    # was on or off (None: the model has no such switch).
     effort: str | None = None
+    thinking: bool | None = None
+    # A ReasoningSummary follows for this request.
+    summary_pending: bool = False
 
 
 @_register

@@ -7,11 +7,14 @@ descriptor 1 is pointed at stderr so that anything a native library prints canno
 protocol stream.
 
 Raw chain of thought stays in this process: the routers label it ``reasoning`` and the worker
-turns it into statistics (tokens, seconds). It is never written to the pipe, stderr or a log.
+turns it into statistics (tokens, seconds), into segments that passed the moderation filter, or
+into a filtered summary, as the request's display mode says (``engine.moderation.stream``). It is
+never written to the pipe, stderr or a log.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import queue
 import signal
@@ -31,7 +34,13 @@ from engine.backends.base import (
     LoadParams,
     ModelFacts,
 )
+from engine.completion import complete, router_for
 from engine.conversation import EFFORTS, ConversationError, ToolSpec, conversation_from_json
+from engine.moderation.guard import GuardModel
+from engine.moderation.lexicon import Lexicon, LexiconError
+from engine.moderation.pipeline import FilteredSegment, Moderator, parse_layers
+from engine.moderation.stream import DISPLAY_MODES, DisplayMode, ReasoningStream
+from engine.moderation.summary import SUMMARY_MAX_TOKENS, filter_text, summary_messages
 from engine.prompting import (
     PromptPlan,
     build_prompt,
@@ -41,7 +50,7 @@ from engine.prompting import (
     supports_effort,
     thinking_switch,
 )
-from engine.routing import HarmonyRouter, Routed, Router, TemplateRouter
+from engine.routing import Routed
 from engine.special_guard import SpecialTextGuard
 
 FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
@@ -111,6 +120,8 @@ class Worker:
         self._backend: Backend | None = None
         self._facts: ModelFacts | None = None
         self._guard: SpecialTextGuard | None = None
+        self._guard_model: GuardModel | None = None
+        self._lexicon: Lexicon | None = None
         self._inbox: queue.Queue[p.Message] = queue.Queue()
         self._current = -2  # request being executed; -2: none
         self._cancel = threading.Event()
@@ -190,6 +201,8 @@ class Worker:
                 self._end()
         if self._backend is not None:
             self._backend.close()
+        if self._guard_model is not None:
+            self._guard_model.close()
         return 0
 
     def _dispatch(self, msg: p.Message) -> None:
@@ -239,8 +252,11 @@ class Worker:
         except BackendError as exc:
             self.send(p.Error(cmd.req, exc.kind, str(exc)))
             return
+        if cmd.chat_template is not None:
+            facts = dataclasses.replace(facts, chat_template=cmd.chat_template or None)
         self._facts = facts
         self._guard = SpecialTextGuard(self._backend.special_texts())
+        guard_status, guard_message = self._load_guard(cmd)
         self.send(
             p.Loaded(
                 req=cmd.req,
@@ -253,8 +269,30 @@ class Worker:
                 supports_effort=supports_effort(facts),
                 thinking_switch=thinking_switch(facts),
                 load_ms=(time.perf_counter() - t0) * 1000.0,
+                guard=guard_status,
+                guard_message=guard_message,
             )
         )
+
+    def _load_guard(self, cmd: p.LoadModel) -> tuple[str, str]:
+        """Load (or drop) the guard layer's model; a missing or broken one is reported, and the
+        other layers go on filtering."""
+        if self._guard_model is not None:
+            self._guard_model.close()
+            self._guard_model = None
+        if not cmd.guard_model:
+            return "off", ""
+        path = Path(cmd.guard_model)
+        if not path.is_file():
+            return "missing", (
+                f"the guard model is not installed ({path}); reasoning is filtered by the "
+                "lexical and PII layers only"
+            )
+        try:
+            self._guard_model = GuardModel.open(self._backend_factory(), path, cmd.n_threads)
+        except BackendError as exc:
+            return "failed", f"the guard model could not be loaded: {exc}"
+        return "ready", f"guard model {path.name} loaded"
 
     # ---------------------------------------------------------------- generate
 
@@ -266,6 +304,12 @@ class Worker:
             raise ConversationError(f"reasoning effort must be one of {', '.join(EFFORTS)}")
         if cmd.max_tokens < 1:
             raise ConversationError("max_tokens must be at least 1")
+        if cmd.reasoning not in DISPLAY_MODES:
+            raise ConversationError(f"reasoning display must be one of {', '.join(DISPLAY_MODES)}")
+        try:
+            parse_layers(cmd.moderation)
+        except ValueError as exc:
+            raise ConversationError(str(exc)) from None
         if cmd.date is not None and not is_date(cmd.date):
             raise ConversationError("the date must look like YYYY-MM-DD")
         tools: list[ToolSpec] = []
@@ -283,17 +327,6 @@ class Worker:
                 )
             )
         return build_prompt(facts, messages, effort=cmd.effort, tools=tools, date=cmd.date)  # type: ignore[arg-type]
-
-    def _router(self, plan: PromptPlan, backend: Backend) -> Router:
-        if plan.format == "harmony":
-            return HarmonyRouter(backend.is_eog)
-        return TemplateRouter(
-            backend.is_eog,
-            backend.is_control,
-            think=plan.think_tags,
-            starts_in_think=plan.starts_in_think,
-            stop_strings=plan.stop_strings,
-        )
 
     def _generate(self, cmd: p.Generate) -> None:
         t_start = time.perf_counter()  # time to first token counts rendering and tokenizing too
@@ -333,8 +366,13 @@ class Worker:
             min_p=cmd.min_p,
             seed=cmd.seed,
         )
-        router = self._router(plan, backend)
+        router = router_for(plan, backend)
         out = Coalescer(self.send, cmd.req)
+        try:
+            reasoning = self._reasoning_stream(cmd, out)
+        except LexiconError as exc:
+            self.send(p.Error(cmd.req, "moderation", str(exc)))
+            return
         stats = GenerationStats()
         t_first = t_last = 0.0
         n = 0
@@ -351,7 +389,7 @@ class Worker:
                     )
                 t_last = now
                 n += 1
-                self._emit(router.feed(token, backend.piece(token)), out)
+                self._emit(router.feed(token, backend.piece(token)), out, reasoning)
                 if router.in_reasoning:
                     out.add_reasoning_token(now)
                 out.tick(now)
@@ -365,22 +403,97 @@ class Worker:
         except BackendError as exc:
             # An error is the request's last event, as for every other failed request; the
             # text sent so far stays with the client as a partial answer.
+            reasoning.close(cancelled=True)
             out.flush()
             self.send(p.Error(cmd.req, exc.kind, str(exc)))
             return
-        self._emit(router.finish(), out)
+        if finish != "cancelled":
+            self._emit(router.finish(), out, reasoning)
+        reasoning.close(cancelled=finish == "cancelled")
         out.flush()
         effort = cmd.effort if plan.format == "harmony" else None
         ttft = (t_first - t_start) * 1000.0 if n else 0.0
         tps = (n - 1) / (t_last - t_first) if n > 1 and t_last > t_first else 0.0
-        self._send_done(cmd.req, finish, stats, n, ttft, tps, out, effort)
+        raw = reasoning.take_raw()
+        pending = bool(raw.strip()) and finish != "cancelled"
+        self._send_done(cmd.req, finish, stats, n, ttft, tps, out, effort, plan.thinking, pending)
+        if pending:
+            self._summarize(cmd, backend, facts, raw)
+
+    def _moderator(self, layers: list[str]) -> Moderator:
+        if self._lexicon is None:
+            self._lexicon = Lexicon.load()
+        return Moderator(parse_layers(layers), self._lexicon)
+
+    def _reasoning_stream(self, cmd: p.Generate, out: Coalescer) -> ReasoningStream:
+        mode: DisplayMode = cmd.reasoning  # type: ignore[assignment]  # validated by plan()
+        moderator = self._moderator(cmd.moderation)
+        guard = self._guard_model
+        if guard is not None:
+            guard.cancelled = self._cancel.is_set
+
+        def emit(seg: FilteredSegment) -> None:
+            # Called from the decoding thread or the guard's; send() is thread-safe.
+            self.send(
+                p.Reasoning(
+                    cmd.req,
+                    out.reasoning_tokens,
+                    round(out.reasoning_seconds, 3),
+                    **seg.to_json(),
+                )
+            )
+
+        return ReasoningStream(mode, moderator, emit, guard)
+
+    def _summarize(self, cmd: p.Generate, backend: Backend, facts: ModelFacts, raw: str) -> None:
+        """Ask the loaded model, at low effort, to sum up the reasoning it just wrote; filter the
+        summary; put the conversation's cache back so the next turn reuses it."""
+        assert self._guard is not None
+        saved = backend.save_context()
+        try:
+            text = complete(
+                backend,
+                facts,
+                self._guard,
+                summary_messages(raw, prompt_format(facts)),
+                effort="low",
+                thinking=False,
+                max_tokens=SUMMARY_MAX_TOKENS,
+                sampling=default_sampling(prompt_format(facts), seed=cmd.seed),
+                cancelled=self._cancel.is_set,
+            )
+        except Cancelled:
+            self.send(p.ReasoningSummary(cmd.req, "", error="cancelled"))
+            return
+        except (BackendError, ConversationError, ValueError) as exc:
+            self.send(p.ReasoningSummary(cmd.req, "", error=f"no summary: {exc}"))
+            return
+        finally:
+            del raw
+            backend.restore_context(saved)
+        if not text:
+            self.send(p.ReasoningSummary(cmd.req, "", error="the model wrote no summary"))
+            return
+        filtered = filter_text(text, self._moderator(cmd.moderation))
+        self.send(
+            p.ReasoningSummary(
+                cmd.req,
+                filtered.text,
+                [{"kind": r.kind, "start": r.start, "end": r.end} for r in filtered.redactions],
+                list(filtered.categories),
+                filtered.withheld_segments,
+            )
+        )
 
     @staticmethod
-    def _emit(routed: list[Routed], out: Coalescer) -> None:
-        # Reasoning items are only counted (per token, by the caller): raw text stays here.
+    def _emit(routed: list[Routed], out: Coalescer, reasoning: ReasoningStream) -> None:
+        # Reasoning text goes to the moderation stream, never to the pipe; tokens are counted
+        # by the caller.
         for item in routed:
             if item.kind == "final":
                 out.add_text(item.text)
+            elif item.kind == "reasoning":
+                reasoning.feed(item.text)
             elif item.kind == "tool_call":
                 out.send_now(p.ToolCallEvent(out.req, item.name, item.text))
 
@@ -394,6 +507,8 @@ class Worker:
         tps: float,
         out: Coalescer | None,
         effort: str | None,
+        thinking: bool | None = None,
+        summary_pending: bool = False,
     ) -> None:
         self.send(
             p.Done(
@@ -408,6 +523,8 @@ class Worker:
                 reasoning_tokens=out.reasoning_tokens if out else 0,
                 reasoning_seconds=round(out.reasoning_seconds, 3) if out else 0.0,
                 effort=effort,
+                thinking=thinking,
+                summary_pending=summary_pending,
             )
         )
 

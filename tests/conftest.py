@@ -14,7 +14,11 @@ from engine import protocol as p
 from engine.client import EngineClient
 from engine.models.demo import ensure_demo_model
 from tests.support.harmony_oracle import HarmonyOracle, load_oracle
-from tests.support.tiny_gptoss import build_tiny_gptoss_gguf
+from tests.support.tiny_gptoss import (
+    REASONING_SCRIPT,
+    build_scripted_gptoss_gguf,
+    build_tiny_gptoss_gguf,
+)
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +47,14 @@ def demo_model(lanterna_home: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_gptoss_gguf(tmp_path_factory.mktemp("models") / "tiny-gpt-oss.gguf")
+
+
+@pytest.fixture(scope="session")
+def scripted_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A gpt-oss GGUF that answers any prompt with REASONING_SCRIPT, token for token."""
+    return build_scripted_gptoss_gguf(
+        tmp_path_factory.mktemp("models") / "scripted-gpt-oss.gguf", REASONING_SCRIPT
+    )
 
 
 @pytest.fixture

@@ -109,4 +109,13 @@ class Backend(Protocol):
         """
         ...
 
+    def save_context(self) -> object:
+        """An opaque copy of the cached context, for :meth:`restore_context`."""
+        ...
+
+    def restore_context(self, state: object) -> None:
+        """Put back a context saved by :meth:`save_context`, so the next prompt sharing its
+        prefix reuses it as if nothing had run in between."""
+        ...
+
     def close(self) -> None: ...

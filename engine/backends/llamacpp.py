@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.base import (
@@ -125,6 +126,13 @@ def _load_progress(llama_cpp: Any, progress: ProgressFn) -> Iterator[None]:
         yield
     finally:
         lib.llama_model_default_params = original
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    data: Any
+    size: int
+    tokens: list[int]
 
 
 class LlamaCppBackend:
@@ -361,6 +369,37 @@ class LlamaCppBackend:
             yield int(token)
             if cancelled():
                 raise Cancelled()
+
+    # -------------------------------------------------------------- context snapshots
+
+    def save_context(self) -> object:
+        """A copy of the cached keys/values (sequence 0) and the tokens they belong to.
+
+        Costs a memory copy of the used cache, far less than reading the conversation again
+        after a side job (the reasoning summary) has overwritten the cache.
+        """
+        llm = self._require()
+        lib = self._lib
+        size = int(lib.llama_state_seq_get_size(llm.ctx, 0))
+        buf = (ctypes.c_uint8 * size)()
+        written = int(lib.llama_state_seq_get_data(llm.ctx, buf, size, 0))
+        return _Snapshot(buf, written, list(llm._input_ids))
+
+    def restore_context(self, state: object) -> None:
+        llm = self._require()
+        assert isinstance(state, _Snapshot)
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        llm.n_tokens = 0
+        if not state.tokens:
+            return
+        read = int(self._lib.llama_state_seq_set_data(llm.ctx, state.data, state.size, 0))
+        if read != state.size:
+            # The cache could not take it back: start clean rather than trust half a state.
+            llm.reset()
+            return
+        n = len(state.tokens)
+        llm.input_ids[:n] = state.tokens
+        llm.n_tokens = n
 
     def close(self) -> None:
         if self._llm is not None:

@@ -9,6 +9,11 @@ is decoded (end-of-generation is ignored) so both sides decode the same amount.
 - worker: ``EngineClient`` → worker process → prompt rendering, the same token loop, detokenizing,
   routing, coalescing, JSON over the pipe → events back in this process.
 
+``--reasoning filtered`` measures the moderation filter on the worker side: every reasoning
+sentence is screened as it streams. On a model that does not reason, ``--think-template`` wraps
+its output in an open ``<think>`` block (a chat-template override given to both sides), so every
+token it writes is reasoning and goes through the filter — the heaviest load the filter can get.
+
 Decode tokens/s counts tokens after the first over the time from the first token to the last;
 the ratio and the TTFT difference are medians over pairs of rounds run back to back;
 time to first token runs from the request to the first sampled token (for the worker, to the
@@ -22,7 +27,7 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +36,15 @@ from engine.backends.llamacpp import default_threads
 from engine.cli.common import CliError, resolve_model, start_and_load, worker_failure
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage
+from engine.moderation.pipeline import parse_layers
+from engine.moderation.stream import DISPLAY_MODES
 from engine.prompting import build_prompt, default_sampling, facts_from_header
+
+# A plain transcript whose answer opens a <think> block the model never closes.
+THINK_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}{{ m.role | capitalize }}: {{ m.content }}\n"
+    "{% endfor %}{% if add_generation_prompt %}Assistant: <think>\n{% endif %}"
+)
 
 PROMPTS = (
     "Explain how a lighthouse lens concentrates light.",
@@ -59,6 +72,18 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--ctx", type=int, default=2048)
     ap.add_argument("--threads", type=int)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--reasoning",
+        choices=DISPLAY_MODES,
+        default="hidden",
+        help="display mode on the worker side (filtered: the moderation filter runs)",
+    )
+    ap.add_argument("--layers", default="lexical,pii", help="moderation layers when filtering")
+    ap.add_argument(
+        "--think-template",
+        action="store_true",
+        help="treat everything the model writes as reasoning (for models that do not reason)",
+    )
     ap.set_defaults(func=run)
 
 
@@ -72,9 +97,18 @@ class _WorkerSide:
 
     def __init__(self, model: str, args: argparse.Namespace, threads: int) -> None:
         self.tokens = args.tokens
+        self.reasoning = args.reasoning
+        self.layers = parse_layers(args.layers)
+        self.segments = 0
         self.client = EngineClient()
         try:
-            start_and_load(self.client, Path(model), n_ctx=args.ctx, n_threads=threads)
+            start_and_load(
+                self.client,
+                Path(model),
+                n_ctx=args.ctx,
+                n_threads=threads,
+                chat_template=THINK_TEMPLATE if args.think_template else None,
+            )
         except BaseException:
             self.client.shutdown()
             raise
@@ -83,9 +117,15 @@ class _WorkerSide:
         client = self.client
         t0 = time.perf_counter()
         req = client.generate(
-            [ChatMessage("user", prompt)], max_tokens=self.tokens, seed=1, ignore_eos=True
+            [ChatMessage("user", prompt)],
+            max_tokens=self.tokens,
+            seed=1,
+            ignore_eos=True,
+            reasoning=self.reasoning,
+            moderation=self.layers,
         )
         first: float | None = None
+        result: Round | None = None
         while True:
             ev = client.next_event(600)
             now = time.perf_counter()
@@ -95,10 +135,18 @@ class _WorkerSide:
                 continue
             if isinstance(ev, p.Started):
                 first = now
+            if isinstance(ev, p.Reasoning) and ev.text is not None:
+                self.segments += 1
             if isinstance(ev, p.Done):
                 start = first if first is not None else now
                 tps = (ev.completion_tokens - 1) / (now - start) if now > start else 0.0
-                return Round((start - t0) * 1000.0, tps, ev.completion_tokens)
+                result = Round((start - t0) * 1000.0, tps, ev.completion_tokens)
+                if not ev.summary_pending:
+                    return result
+            if isinstance(ev, p.ReasoningSummary) and result is not None:
+                # The summary is written after the answer: not timed, but waited for, so it
+                # does not delay the next round.
+                return result
 
     def close(self) -> None:
         self.client.shutdown()
@@ -112,6 +160,8 @@ class _RawSide:
 
         self.tokens = args.tokens
         self.facts = facts_from_header(resolve_model(model))
+        if args.think_template:
+            self.facts = replace(self.facts, chat_template=THINK_TEMPLATE)
         self.llm = llama_cpp.Llama(
             model_path=model,
             n_ctx=args.ctx,
@@ -153,7 +203,9 @@ class _RawSide:
         self.llm.close()
 
 
-def _measure(model: str, args: argparse.Namespace, threads: int) -> tuple[list[Round], list[Round]]:
+def _measure(
+    model: str, args: argparse.Namespace, threads: int
+) -> tuple[list[Round], list[Round], int]:
     """Alternate worker and raw rounds (and which goes first) so drift in machine load, clock
     speed or caches falls on both sides alike. Both hold the model at once; the weights are
     memory-mapped, so the two processes share one copy in the page cache."""
@@ -170,7 +222,8 @@ def _measure(model: str, args: argparse.Namespace, threads: int) -> tuple[list[R
             else:
                 worker_rounds.append(worker.round(prompt))
                 raw_rounds.append(raw.round(prompt))
-        return worker_rounds[1:], raw_rounds[1:]  # the first round warms up
+        # The first round warms up.
+        return worker_rounds[1:], raw_rounds[1:], worker.segments
     finally:
         worker.close()
         if raw is not None:
@@ -183,7 +236,11 @@ def run(args: argparse.Namespace) -> int:
     header = resolve_model(args.model)
     model = str(header.path)
     threads = args.threads or default_threads()
-    worker, raw = _measure(model, args, threads)
+    try:
+        parse_layers(args.layers)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    worker, raw, segments = _measure(model, args, threads)
 
     def med(rs: list[Round], attr: str) -> float:
         return float(statistics.median(getattr(r, attr) for r in rs))
@@ -194,6 +251,8 @@ def run(args: argparse.Namespace) -> int:
         "ctx": args.ctx,
         "tokens": args.tokens,
         "rounds": args.rounds,
+        "reasoning": args.reasoning,
+        "filtered_segments": segments,
         "raw_decode_tps": round(med(raw, "decode_tps"), 2),
         "worker_decode_tps": round(med(worker, "decode_tps"), 2),
         "raw_ttft_ms": round(med(raw, "ttft_ms"), 2),
@@ -211,7 +270,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(
         f"model {result['model']} · ctx {args.ctx} · {threads} threads · "
-        f"{args.tokens} tokens × {args.rounds} rounds (medians)\n"
+        f"{args.tokens} tokens × {args.rounds} rounds (medians) · reasoning {args.reasoning}"
+        + (f" ({segments} segments filtered)" if args.reasoning == "filtered" else "")
+        + "\n"
     )
     out.write(f"{'':28}{'decode tok/s':>14}{'TTFT ms':>12}\n")
     out.write(

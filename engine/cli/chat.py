@@ -1,8 +1,11 @@
 """``lanterna-engine chat``: stream one answer through a worker process.
 
-Plain output is the final answer only. With ``--json`` each line is one event object with a
-``type``: ``text`` (answer delta), ``reasoning`` (statistics; filtered text once moderation
-exists, never raw), ``tool_call``, ``done`` and ``error``.
+Plain output is the final answer on stdout; what ``--reasoning`` allows of the reasoning goes to
+stderr (filtered segments, or the summary; in the default "hidden" mode only a "thought for"
+line, when stderr is a terminal). With ``--json`` each line is one event object with a ``type``:
+``text`` (answer delta), ``reasoning`` (statistics, or one filtered segment with its
+``redactions`` and ``categories``; never raw), ``tool_call``, ``done``, ``summary`` (after
+``done``, in summary mode) and ``error``.
 """
 
 from __future__ import annotations
@@ -19,19 +22,35 @@ from engine.cli.common import (
     CliError,
     load_messages,
     load_tools,
+    note,
     resolve_model,
     start_and_load,
     worker_failure,
 )
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import EFFORTS
+from engine.moderation.pipeline import parse_layers
+from engine.moderation.stream import DISPLAY_MODES
+from engine.settings import load_settings
 
 
 def add_parser(sub: Any) -> None:
     ap: argparse.ArgumentParser = sub.add_parser("chat", help="stream an answer from a model")
     ap.add_argument("prompt", nargs="?", help="the user message (default: read stdin)")
     ap.add_argument("--model", help="a .gguf file (default: the bundled demo model)")
-    ap.add_argument("--effort", choices=EFFORTS, default="medium", help="gpt-oss reasoning effort")
+    ap.add_argument(
+        "--effort",
+        choices=EFFORTS,
+        help="reasoning effort: low/medium/high for gpt-oss; low turns thinking off on models "
+        "with an on/off switch (default: medium)",
+    )
+    ap.add_argument(
+        "--reasoning",
+        choices=DISPLAY_MODES,
+        help="what to show of the reasoning (default: the settings' choice, normally hidden)",
+    )
+    ap.add_argument("--layers", help="moderation layers, e.g. lexical,pii (default: settings)")
+    ap.add_argument("--guard-model", metavar="GGUF", help="classifier model for the guard layer")
     ap.add_argument("--max-tokens", type=int, default=4096)
     ap.add_argument("--temperature", type=float)
     ap.add_argument("--seed", type=int)
@@ -63,6 +82,12 @@ class _Output:
         elif isinstance(ev, p.Text):
             sys.stdout.write(ev.text)
             sys.stdout.flush()
+        elif isinstance(ev, p.Reasoning) and ev.text is not None:
+            shown = f"[withheld: {', '.join(ev.categories)}] " if ev.withheld else ev.text
+            sys.stderr.write(f"\033[2m{shown}\033[0m" if sys.stderr.isatty() else shown)
+            sys.stderr.flush()
+        elif isinstance(ev, p.ReasoningSummary):
+            sys.stderr.write(f"summary of the reasoning: {ev.text or ev.error}\n")
 
     def error(self, message: str) -> None:
         if self.as_json:
@@ -75,17 +100,31 @@ def run(args: argparse.Namespace) -> int:
     args.tool_specs = load_tools(args.tools)
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
+    settings = load_settings()
+    args.reasoning = args.reasoning or settings.reasoning_display
+    try:
+        args.layers = parse_layers(
+            args.layers if args.layers is not None else settings.moderation_layers
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    guard = args.guard_model or (settings.guard_model if "guard" in args.layers else None)
+    if "guard" in args.layers and not guard:
+        note("the guard layer is on but no guard model is installed; use --guard-model GGUF")
     out = _Output(args.json)
     client = EngineClient()
     try:
         # Progress is for people watching, not for pipes and logs.
-        start_and_load(
+        loaded = start_and_load(
             client,
             header.path,
             n_ctx=args.ctx,
             n_threads=args.threads,
             show_progress=sys.stderr.isatty(),
+            guard_model=guard if "guard" in args.layers else None,
         )
+        if args.effort and not (loaded.supports_effort or loaded.thinking_switch):
+            note(f"{loaded.name} has no reasoning control; --effort is ignored")
         return _chat(client, out, messages, args)
     except CliError as exc:
         out.error(str(exc))
@@ -97,12 +136,15 @@ def run(args: argparse.Namespace) -> int:
 def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:
     req = client.generate(
         messages,
-        effort=args.effort,
+        effort=args.effort or "medium",
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         seed=args.seed,
         tools=args.tool_specs,
+        reasoning=args.reasoning,
+        moderation=args.layers,
     )
+    code = 0
     cancelled = False
     while True:
         try:
@@ -121,9 +163,23 @@ def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:
             raise worker_failure(ev)
         if isinstance(ev, p.Error) and ev.req == req:
             raise worker_failure(ev)
-        if isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent | p.Done) and ev.req == req:
+        if not isinstance(ev, p.Message) or getattr(ev, "req", None) != req:
+            continue
+        if isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent | p.Done | p.ReasoningSummary):
             out.event(ev)
-        if isinstance(ev, p.Done) and ev.req == req:
+        if isinstance(ev, p.Done):
             if not out.as_json:
                 sys.stdout.write("\n")
-            return 130 if ev.finish_reason == "cancelled" else 0
+                _thought(ev)
+            code = 130 if ev.finish_reason == "cancelled" else 0
+            if not ev.summary_pending:
+                return code
+        if isinstance(ev, p.ReasoningSummary):
+            return code
+
+
+def _thought(done: p.Done) -> None:
+    if done.reasoning_tokens and sys.stderr.isatty():
+        sys.stderr.write(
+            f"thought for {done.reasoning_seconds:.1f} s · {done.reasoning_tokens} tokens\n"
+        )

@@ -99,13 +99,25 @@ def start_and_load(
     n_ctx: int,
     n_threads: int | None,
     show_progress: bool = False,
+    guard_model: str | None = None,
+    chat_template: str | None = None,
 ) -> p.Loaded:
-    """Start the worker and load ``model`` in it, optionally drawing progress on stderr."""
+    """Start the worker and load ``model`` in it, optionally drawing progress on stderr.
+
+    A guard model that is asked for but missing or broken does not stop the command: the worker
+    filters with the other layers, and a note on stderr says so.
+    """
     client.start()
     ev: p.Message | WorkerExited = client.wait_for((p.Ready,), timeout=120)
     if isinstance(ev, p.Error | WorkerExited):
         raise worker_failure(ev)
-    client.load(model, n_ctx=n_ctx, n_threads=n_threads)
+    client.load(
+        model,
+        n_ctx=n_ctx,
+        n_threads=n_threads,
+        guard_model=guard_model,
+        chat_template=chat_template,
+    )
     while True:
         ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)
         if isinstance(ev, p.Error | WorkerExited):
@@ -117,4 +129,11 @@ def start_and_load(
             sys.stderr.flush()
     if show_progress:
         sys.stderr.write("\r\033[K")
+    if ev.guard in ("missing", "failed"):
+        note(ev.guard_message)
     return ev
+
+
+def note(message: str) -> None:
+    """A remark that does not stop the command, on stderr."""
+    print(f"lanterna-engine: note: {message}", file=sys.stderr)

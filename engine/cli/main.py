@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from engine.cli import bench, chat, prompt
+from engine.cli import bench, chat, moderate, prompt
 from engine.cli.common import CliError
 from engine.client import WorkerStartError
 from engine.launcher import maybe_run_worker
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_parser(sub)
     prompt.add_parser(sub)
     bench.add_parser(sub)
+    moderate.add_parser(sub)
     return ap
 
 

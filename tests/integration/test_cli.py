@@ -19,14 +19,17 @@ from tests.support.harmony_oracle import HarmonyOracle
 EXE = shutil.which("lanterna-engine", path=str(Path(sys.executable).parent)) or "lanterna-engine"
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> Any:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, stdin: str | None = None
+) -> Any:
     return subprocess.run(
         [EXE, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
-        stdin=subprocess.DEVNULL,
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
     )
 
 

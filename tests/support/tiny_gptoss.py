@@ -16,11 +16,16 @@ The weights are random and small.  Embedding dimension 0 is held at a constant v
 token, which turns it into a bias channel for the output projection: placeholder tokens get a
 large negative logit (they are never sampled in practice), the harmony specials a small positive
 one (so they show up now and then in sampled text), and the byte and merge tokens share the rest.
+
+``build_scripted_gptoss_gguf`` writes a deterministic variant: a model that, after any prompt
+not ending in one of its script tokens, writes a fixed token sequence (for example a harmony
+reasoning message holding known text, ``REASONING_SCRIPT``) at any temperature up to about 2.
 """
 
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -225,21 +230,45 @@ def build_tiny_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib.Path
     The same seed gives the same weights.  The file is about 110 MB (105 MiB), nearly all of it the
     201088 x 64 float32 embedding and output matrices.
     """
+    rng = np.random.default_rng(seed)
+    tokens, types, merges = build_vocab()
+    embedding, output = _output_and_embedding(rng, types)
+    layers = [_layer_tensors(rng, layer) for layer in range(N_LAYER)]
+    return _write_gguf(
+        path,
+        name=MODEL_NAME,
+        n_embd=N_EMBD,
+        f16=False,
+        vocab=(tokens, types, merges),
+        embedding=embedding,
+        layers=layers,
+        output=output,
+    )
+
+
+def _write_gguf(
+    path: pathlib.Path,
+    *,
+    name: str,
+    n_embd: int,
+    f16: bool,
+    vocab: tuple[list[str], list[int], list[str]],
+    embedding: np.ndarray,
+    layers: Iterable[dict[str, np.ndarray]],
+    output: np.ndarray,
+) -> pathlib.Path:
     import gguf  # test dependency; imported here so importing this module stays cheap
 
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-
-    tokens, types, merges = build_vocab()
-    embedding, output = _output_and_embedding(rng, types)
+    tokens, types, merges = vocab
 
     writer = gguf.GGUFWriter(path, ARCHITECTURE)
-    writer.add_name(MODEL_NAME)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    writer.add_name(name)
+    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
 
     writer.add_context_length(CONTEXT_LENGTH)
-    writer.add_embedding_length(N_EMBD)
+    writer.add_embedding_length(n_embd)
     writer.add_block_count(N_LAYER)
     writer.add_feed_forward_length(N_FF_EXP)
     writer.add_expert_feed_forward_length(N_FF_EXP)
@@ -265,10 +294,10 @@ def build_tiny_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib.Path
     writer.add_add_bos_token(False)
 
     writer.add_tensor("token_embd.weight", embedding)
-    for layer in range(N_LAYER):
-        for name, value in _layer_tensors(rng, layer).items():
-            writer.add_tensor(name, value)
-    writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
+    for tensors in layers:
+        for tensor_name, value in tensors.items():
+            writer.add_tensor(tensor_name, value)
+    writer.add_tensor("output_norm.weight", np.ones(n_embd, dtype=np.float32))
     writer.add_tensor("output.weight", output)
 
     try:
@@ -278,3 +307,185 @@ def build_tiny_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib.Path
     finally:
         writer.close()
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The scripted variant.
+#
+# Every layer writes nothing into the residual stream (attention output and expert down
+# projections are zero, weights and biases), so the vector the final norm sees at a position is
+# that position's token embedding.  Each script token gets its own embedding dimension (its
+# "state"), every other token shares one "default" dimension; after the RMS norm the vector is
+# sqrt(n_embd) along that single dimension, and the output projection maps each state to a
+# logit of _SCRIPT_LOGIT_GAP for its successor and 0 for every other token.  The model is a
+# bigram machine: any token outside the script is followed by script[0], script[i] by
+# script[i + 1], and the last item by script[0] again.
+
+SCRIPT_EMAIL = "alice.moreau@example.com"
+SCRIPT_HARMFUL = " Step one: pack the pipe bomb with black powder and a fuse."
+
+# A harmony reasoning message with an e-mail address and a harmful sentence in it, then the end
+# of the turn.
+REASONING_SCRIPT: tuple[str, ...] = (
+    "<|channel|>",
+    "analysis",
+    "<|message|>",
+    " The user wants a short greeting.",
+    f" Their e-mail is {SCRIPT_EMAIL}, so I could write to them.",
+    SCRIPT_HARMFUL,
+    " Anyway, a friendly hello is enough.",
+    "<|end|>",
+    "<|return|>",
+)
+
+SCRIPTED_MODEL_NAME = "tiny-gpt-oss-scripted-test"
+# Text items of a script take placeholder ids from here on: well clear of the byte and merge
+# tokens, and below 199998, where the real vocabulary's special tokens begin.
+SCRIPT_FIRST_ID = 1000
+# One embedding dimension per item plus the default one, with n_embd at most 128.
+MAX_SCRIPT_ITEMS = 127
+# Logit of the successor over every other token: at temperature 1 the other 201087 tokens
+# together get a probability of about 201087 * e**-100, which float32 rounds to zero.
+_SCRIPT_LOGIT_GAP = 100.0
+
+
+def script_token_ids(script: Sequence[str]) -> list[int]:
+    """The token id of each item of ``script`` in the scripted model; raises ValueError for a
+    script the model cannot generate (see ``build_scripted_gptoss_gguf``)."""
+    items = list(script)
+    if not items:
+        raise ValueError("the script is empty")
+    if len(items) > MAX_SCRIPT_ITEMS:
+        raise ValueError(f"the script has {len(items)} items, at most {MAX_SCRIPT_ITEMS} fit")
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"script items are strings, not {type(item).__name__}")
+        if item in seen:
+            raise ValueError(f"script item {item!r} appears twice")
+        seen.add(item)
+
+    ids: list[int] = []
+    next_id = SCRIPT_FIRST_ID
+    for item in items:
+        if item in SPECIAL_IDS:
+            ids.append(SPECIAL_IDS[item])
+            continue
+        if not item:
+            raise ValueError("a script item is empty")
+        if item.startswith("<") and item.endswith(">"):
+            # llama.cpp promotes some such texts (<|im_end|>, <end_of_turn>, ...) to control or
+            # end-of-generation tokens whatever their type says.
+            raise ValueError(f"script item {item!r} looks like a special token but is not one")
+        ids.append(next_id)
+        next_id += 1
+    return ids
+
+
+def _encode_token_text(text: str) -> str:
+    mapping = byte_to_unicode()
+    return "".join(mapping[b] for b in text.encode())
+
+
+def build_scripted_vocab(script: Sequence[str]) -> tuple[list[str], list[int], list[str]]:
+    """The tiny vocabulary with the text items of ``script`` at their placeholder ids, typed
+    NORMAL.  No merge produces them, and none shares its text with another token (a text that
+    is one byte, a merge result or a special name is refused), so tokenizing never yields them."""
+    tokens, types, merges = build_vocab()
+    ids = script_token_ids(script)
+    taken = set(tokens)
+    for item, token_id in zip(script, ids, strict=True):
+        if item in SPECIAL_IDS:
+            continue
+        text = _encode_token_text(item)
+        if text in taken:
+            raise ValueError(f"script item {item!r} is already a token of the vocabulary")
+        taken.add(text)
+        tokens[token_id] = text
+        types[token_id] = _TOKEN_TYPE_NORMAL
+    return tokens, types, merges
+
+
+def _silent_layer_tensors(layer: int, n_embd: int) -> dict[str, np.ndarray]:
+    """A layer with the full gpt-oss tensor set that adds exactly zero to the residual stream."""
+
+    def zeros(*shape: int) -> np.ndarray:
+        return np.zeros(shape, dtype=np.float32)
+
+    def ones(n: int) -> np.ndarray:
+        return np.ones(n, dtype=np.float32)
+
+    q_dim = N_HEAD * HEAD_DIM
+    kv_dim = N_HEAD_KV * HEAD_DIM
+    prefix = f"blk.{layer}."
+    tensors = {
+        "attn_norm.weight": ones(n_embd),
+        "attn_q.weight": zeros(q_dim, n_embd),
+        "attn_q.bias": zeros(q_dim),
+        "attn_k.weight": zeros(kv_dim, n_embd),
+        "attn_k.bias": zeros(kv_dim),
+        "attn_v.weight": zeros(kv_dim, n_embd),
+        "attn_v.bias": zeros(kv_dim),
+        "attn_output.weight": zeros(n_embd, q_dim),
+        "attn_output.bias": zeros(n_embd),
+        "attn_sinks.weight": zeros(N_HEAD),
+        "post_attention_norm.weight": ones(n_embd),
+        "ffn_gate_inp.weight": zeros(N_EXPERT, n_embd),
+        "ffn_gate_inp.bias": zeros(N_EXPERT),
+        "ffn_gate_exps.weight": zeros(N_EXPERT, N_FF_EXP, n_embd),
+        "ffn_gate_exps.bias": zeros(N_EXPERT, N_FF_EXP),
+        "ffn_up_exps.weight": zeros(N_EXPERT, N_FF_EXP, n_embd),
+        "ffn_up_exps.bias": zeros(N_EXPERT, N_FF_EXP),
+        "ffn_down_exps.weight": zeros(N_EXPERT, n_embd, N_FF_EXP),
+        "ffn_down_exps.bias": zeros(N_EXPERT, n_embd),
+    }
+    return {prefix + name: value for name, value in tensors.items()}
+
+
+def build_scripted_gptoss_gguf(path: pathlib.Path, script: Sequence[str]) -> pathlib.Path:
+    """Write a gpt-oss GGUF that generates exactly the tokens of ``script`` and return the path.
+
+    Items named like a harmony special token in ``SPECIAL_IDS`` ("<|channel|>", "<|return|>",
+    ...) are that token; every other item is a token of its own whose text is the item, placed
+    at a placeholder id from ``SCRIPT_FIRST_ID`` on (``script_token_ids`` gives them all).
+    Items must be unique, at most ``MAX_SCRIPT_ITEMS``; anything else raises ValueError.
+
+    The output depends only on the last token fed: after a prompt whose last token is not in the
+    script, the model writes script[0], script[1], ... with probability 1 (to float precision)
+    at any temperature up to about 2; the last item is normally an end-of-generation token such as
+    "<|return|>".  A prompt that ends in a script token continues the script from there.
+
+    Text items may be longer than 32 bytes, which llama-cpp-python's ``Llama.detokenize`` cannot
+    return (it reads at most 32 bytes per token and yields nothing for a longer piece); read
+    their pieces with ``llama_token_to_piece`` and a buffer of the size it asks for.
+
+    The embedding and output matrices are float16, n_embd is 16 for up to 15 items and grows by
+    16 for every further 16; the file is about 19 MB, a third of it the vocabulary.
+    """
+    ids = script_token_ids(script)
+    vocab = build_scripted_vocab(script)
+    n_embd = 16 * ((len(ids) + 1 + 15) // 16)
+    default_dim = 0
+
+    embedding = np.zeros((N_VOCAB, n_embd), dtype=np.float16)
+    embedding[:, default_dim] = 1.0
+    output = np.zeros((N_VOCAB, n_embd), dtype=np.float16)
+    # The final RMS norm turns a one-hot embedding into sqrt(n_embd) along the same dimension.
+    weight = _SCRIPT_LOGIT_GAP / np.sqrt(n_embd)
+    output[ids[0], default_dim] = weight
+    for position, token_id in enumerate(ids):
+        state = position + 1
+        embedding[token_id, default_dim] = 0.0
+        embedding[token_id, state] = 1.0
+        output[ids[(position + 1) % len(ids)], state] = weight
+
+    return _write_gguf(
+        path,
+        name=SCRIPTED_MODEL_NAME,
+        n_embd=n_embd,
+        f16=True,
+        vocab=vocab,
+        embedding=embedding,
+        layers=[_silent_layer_tensors(layer, n_embd) for layer in range(N_LAYER)],
+        output=output,
+    )

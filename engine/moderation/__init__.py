@@ -1,0 +1,1 @@
+"""Moderation of reasoning text: lexical screen, PII redaction, optional guard model."""

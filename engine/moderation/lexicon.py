@@ -1,0 +1,463 @@
+"""The lexical screen: category word lists kept as data, and a fast matcher over normalised words.
+
+The lists live in ``resources/moderation/lexicon/*.toml``, one file per language; every file is
+read and all of them are merged, because a segment's language is not known in advance. A file::
+
+    [intent]                 # operational-intent cues, shared by all categories
+    cues = ["step by step", "how to make"]
+
+    [violence]
+    block = ["pipe bomb"]    # one match flags the category
+    terms = ["detonator"]    # weak: two distinct terms, or one term and one cue, flag it
+
+    [[violence.pair]]        # flags when an entry of each list occurs...
+    first = ["kill my"]
+    second = ["wife", "boss"]
+    within = 2               # ...at most this many words apart (optional: anywhere in the segment)
+
+An entry is lower-case words separated by spaces, matched as consecutive words; a trailing ``*``
+makes the last word a prefix ("decapitat*"). Entries go through the same normalisation as the
+text (:mod:`engine.moderation.normalize`), so case, accents or leetspeak in the file do not
+matter. Pairs express combinations that two weak terms cannot (a minor *and* a sexual term: two
+words about minors must not flag anything); a pair only combines entries of its own file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.moderation.normalize import Reading, normalize_words, readings, squeeze_repeats
+
+CATEGORIES: tuple[str, ...] = (
+    "self_harm",
+    "violence",
+    "sexual",
+    "sexual_minors",
+    "hate",
+    "drugs",
+    "cbrn",
+    "malware",
+)
+# Screened even when the lexical layer is switched off.
+ALWAYS_ON: frozenset[str] = frozenset({"sexual_minors"})
+
+_INTENT_TABLE = "intent"
+_CATEGORY_KEYS = frozenset({"block", "terms", "pair"})
+_PAIR_KEYS = frozenset({"first", "second", "within"})
+# A shorter prefix would match far too many unrelated words.
+_MIN_PREFIX = 3
+
+# What a matched entry counts as; the slot is a category index (block, term) or a pair index.
+_BLOCK, _TERM, _CUE, _FIRST, _SECOND = range(5)
+
+_Key = tuple[tuple[str, ...], bool]  # normalised words, last word is a prefix
+_Span = tuple[int, int]  # word positions [start, end)
+
+
+class LexiconError(ValueError):
+    """A list file that cannot be read or parsed; the message names the file and the problem."""
+
+
+def default_lexicon_dir() -> Path:
+    """The lists shipped with the app (inside the bundle when running frozen)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        return Path(bundle) / "resources" / "moderation" / "lexicon"
+    return Path(__file__).resolve().parents[2] / "resources" / "moderation" / "lexicon"
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    words: tuple[str, ...]
+    loose: tuple[str, ...]  # each word with repeated letters squeezed to one, for stretched text
+    prefix: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    category: int
+    within: int | None
+
+    def close(self, firsts: list[_Span], seconds: list[_Span]) -> bool:
+        if self.within is None:
+            return True
+        return any(_gap(a, b) <= self.within for a in firsts for b in seconds)
+
+
+def _gap(a: _Span, b: _Span) -> int:
+    """Words strictly between two spans (0 when adjacent or overlapping)."""
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+@dataclass
+class _Collected:
+    """Entries of every file, merged: one phrase per distinct normalised entry."""
+
+    keys: dict[_Key, int] = field(default_factory=dict)
+    roles: list[set[tuple[int, int]]] = field(default_factory=list)
+    pairs: list[_Pair] = field(default_factory=list)
+
+    def add(self, key: _Key, role: tuple[int, int]) -> None:
+        index = self.keys.setdefault(key, len(self.keys))
+        if index == len(self.roles):
+            self.roles.append(set())
+        self.roles[index].add(role)
+
+
+class Lexicon:
+    """Merged category lists of every language, ready to scan segments. Immutable."""
+
+    def __init__(self, collected: _Collected) -> None:
+        self._phrases = [
+            _Phrase(words, tuple(squeeze_repeats(w) for w in words), prefix)
+            for words, prefix in collected.keys
+        ]
+        self._roles = [tuple(sorted(r)) for r in collected.roles]
+        self._pairs = tuple(collected.pairs)
+        prefix_flags = [p.prefix for p in self._phrases]
+        self._starts = _Starts([p.words for p in self._phrases], prefix_flags)
+        self._loose_starts = _Starts([p.loose for p in self._phrases], prefix_flags)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Lexicon:
+        """Read every ``*.toml`` in ``directory`` (default: the shipped lists).
+
+        The shipped lists are read once per process and the same object is returned afterwards.
+        """
+        if directory is None:
+            return _default_lexicon()
+        return cls(_collect(Path(directory)))
+
+    def scan(self, text: str, only: Collection[str] | None = None) -> list[str]:
+        """Categories whose rules match ``text``, in ``CATEGORIES`` order.
+
+        ``only`` restricts the categories checked; an unknown name raises ``ValueError``.
+        """
+        wanted = _wanted(only)
+        if not wanted or not text:
+            return []
+        flagged: set[int] = set()
+        for reading in readings(text):
+            flagged |= self._flagged(self._hits(reading))
+        return [CATEGORIES[i] for i in sorted(flagged & wanted)]
+
+    def _hits(self, reading: Reading) -> dict[int, list[_Span]]:
+        """Every phrase found in the reading, with where it was found."""
+        hits: dict[int, list[_Span]] = {}
+        words, loose = reading.words, reading.loose
+        last = len(words) - 1
+        for start, word in enumerate(words):
+            following = words[start + 1] if start < last else None
+            # A stretched next word may match through its squeezed form: check whole buckets.
+            candidates: Collection[int] = self._starts.candidates(
+                word, following, thorough=start < last and loose[start + 1] is not None
+            )
+            stretched = loose[start]
+            if stretched is not None:
+                candidates = {*candidates, *self._loose_starts.candidates(stretched, None, True)}
+            for index in candidates:
+                end = _match_end(self._phrases[index], reading, start)
+                if end is not None:
+                    hits.setdefault(index, []).append((start, end))
+        return hits
+
+    def _flagged(self, hits: Mapping[int, list[_Span]]) -> set[int]:
+        flagged: set[int] = set()
+        terms: dict[int, dict[int, list[_Span]]] = {}  # category → term → where
+        cues: dict[int, list[_Span]] = {}
+        firsts: dict[int, list[_Span]] = {}
+        seconds: dict[int, list[_Span]] = {}
+        for index, spans in hits.items():
+            for kind, slot in self._roles[index]:
+                if kind == _BLOCK:
+                    flagged.add(slot)
+                elif kind == _TERM:
+                    terms.setdefault(slot, {})[index] = spans
+                elif kind == _CUE:
+                    cues[index] = spans
+                else:
+                    (firsts if kind == _FIRST else seconds).setdefault(slot, []).extend(spans)
+        flagged.update(category for category, found in terms.items() if _weak_agree(found, cues))
+        for slot, spans in firsts.items():
+            pair = self._pairs[slot]
+            if slot in seconds and pair.close(spans, seconds[slot]):
+                flagged.add(pair.category)
+        return flagged
+
+
+def _weak_agree(terms: dict[int, list[_Span]], cues: dict[int, list[_Span]]) -> bool:
+    """Two distinct terms, or a term and a cue.
+
+    An entry found only inside another one does not count on its own: "shellcode loader" is one
+    signal even if "shellcode" is a term too, and the cue "untraceable" inside the term
+    "untraceable gun" adds nothing.
+    """
+    standalone = _standalone(terms, terms)
+    if len(standalone) >= 2:
+        return True
+    other_cues = {i: spans for i, spans in cues.items() if i not in terms}
+    return bool(standalone) and bool(_standalone(other_cues, terms))
+
+
+def _standalone(found: dict[int, list[_Span]], around: dict[int, list[_Span]]) -> set[int]:
+    """Entries of ``found`` seen at least once outside every other entry of ``around``."""
+    return {
+        index
+        for index, spans in found.items()
+        if not all(_nested(span, index, around) for span in spans)
+    }
+
+
+def _nested(span: _Span, index: int, around: dict[int, list[_Span]]) -> bool:
+    for other, spans in around.items():
+        if other == index:
+            continue
+        for outer in spans:
+            # Two entries on exactly the same words ("kill" and "kill*"): the first one counts.
+            if outer[0] <= span[0] and span[1] <= outer[1] and (outer != span or other < index):
+                return True
+    return False
+
+
+@functools.cache
+def _default_lexicon() -> Lexicon:
+    return Lexicon(_collect(default_lexicon_dir()))
+
+
+def _wanted(only: Collection[str] | None) -> set[int]:
+    if only is None:
+        return set(range(len(CATEGORIES)))
+    unknown = sorted(set(only) - set(CATEGORIES))
+    if unknown:
+        raise ValueError(f"unknown moderation category {unknown[0]!r}")
+    return {CATEGORIES.index(name) for name in only}
+
+
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    """Phrases sharing a first word, keyed by their second word where that is a whole word."""
+
+    unkeyed: tuple[int, ...]  # one-word phrases, and two-word phrases ending in a prefix
+    by_second: dict[str, tuple[int, ...]]
+    every: tuple[int, ...]
+
+    @classmethod
+    def of(cls, unkeyed: list[int], by_second: dict[str, list[int]]) -> _Bucket:
+        keyed = [index for ids in by_second.values() for index in ids]
+        return cls(
+            tuple(unkeyed),
+            {second: tuple(ids) for second, ids in by_second.items()},
+            tuple(unkeyed + keyed),
+        )
+
+
+class _Starts:
+    """Phrases by first and second word, so that each text word has few candidates to check.
+
+    Built once over the exact words of the entries and once over their squeezed forms.
+    """
+
+    def __init__(self, forms: list[tuple[str, ...]], prefix_flags: list[bool]) -> None:
+        unkeyed: dict[str, list[int]] = {}
+        by_second: dict[str, dict[str, list[int]]] = {}
+        prefixes: dict[str, list[int]] = {}
+        for index, (words, prefix) in enumerate(zip(forms, prefix_flags, strict=True)):
+            if prefix and len(words) == 1:
+                prefixes.setdefault(words[0], []).append(index)
+            elif len(words) == 1 or (prefix and len(words) == 2):
+                unkeyed.setdefault(words[0], []).append(index)
+            else:
+                by_second.setdefault(words[0], {}).setdefault(words[1], []).append(index)
+        self._buckets = {
+            first: _Bucket.of(unkeyed.get(first, []), by_second.get(first, {}))
+            for first in unkeyed.keys() | by_second.keys()
+        }
+        self._prefixes = {prefix: tuple(ids) for prefix, ids in prefixes.items()}
+        self._prefix_lengths = sorted({len(prefix) for prefix in prefixes})
+        # One C-level test tells whether a word starts with any prefix at all.
+        alternatives = "|".join(sorted(prefixes, key=len, reverse=True))
+        self._any_prefix = re.compile(alternatives) if alternatives else None
+
+    def candidates(self, word: str, following: str | None, thorough: bool) -> tuple[int, ...]:
+        """Phrases that may start at ``word`` given the ``following`` word."""
+        found: tuple[int, ...] = ()
+        bucket = self._buckets.get(word)
+        if bucket is not None:
+            if thorough:
+                found = bucket.every
+            else:
+                found = bucket.unkeyed + bucket.by_second.get(following or "", ())
+        if self._any_prefix is not None and self._any_prefix.match(word):
+            for length in self._prefix_lengths:
+                if length > len(word):
+                    break
+                found += self._prefixes.get(word[:length], ())
+        return found
+
+
+def _match_end(phrase: _Phrase, reading: Reading, start: int) -> int | None:
+    """Where ``phrase`` ends if it matches the reading from word ``start``, else None."""
+    end = start + len(phrase.words)
+    if end > len(reading.words):
+        return None
+    last = len(phrase.words) - 1
+    for k in range(len(phrase.words)):
+        word, loose = reading.words[start + k], reading.loose[start + k]
+        if k == last and phrase.prefix:
+            ok = word.startswith(phrase.words[k]) or (
+                loose is not None and loose.startswith(phrase.loose[k])
+            )
+        else:
+            ok = word == phrase.words[k] or (loose is not None and loose == phrase.loose[k])
+        if not ok:
+            return None
+    return end
+
+
+# --- Reading the files -------------------------------------------------------------------------
+
+
+def _collect(directory: Path) -> _Collected:
+    if not directory.is_dir():
+        raise LexiconError(f"{directory}: lexicon folder not found")
+    paths = sorted(directory.glob("*.toml"))
+    if not paths:
+        raise LexiconError(f"{directory}: no *.toml lexicon files")
+    collected = _Collected()
+    for path in paths:
+        _collect_file(collected, path)
+    return collected
+
+
+def _collect_file(collected: _Collected, path: Path) -> None:
+    data = _read_toml(path)
+    for table, content in data.items():
+        if table == _INTENT_TABLE:
+            _collect_intent(collected, path, content)
+        elif table in CATEGORIES:
+            _collect_category(collected, path, table, content)
+        else:
+            raise LexiconError(
+                f"{path}: unknown table [{table}]; expected [{_INTENT_TABLE}] or one of "
+                + ", ".join(CATEGORIES)
+            )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def _collect_intent(collected: _Collected, path: Path, content: object) -> None:
+    table = _table(path, _INTENT_TABLE, content, frozenset({"cues"}))
+    for key in _keys(path, f"[{_INTENT_TABLE}] cues", table.get("cues", [])):
+        collected.add(key, (_CUE, 0))
+
+
+def _collect_category(collected: _Collected, path: Path, name: str, content: object) -> None:
+    table = _table(path, name, content, _CATEGORY_KEYS)
+    category = CATEGORIES.index(name)
+    seen: dict[_Key, str] = {}
+    for list_name, kind in (("block", _BLOCK), ("terms", _TERM)):
+        where = f"[{name}] {list_name}"
+        for key in _keys(path, where, table.get(list_name, []), seen):
+            collected.add(key, (kind, category))
+    pairs = table.get("pair", [])
+    if not isinstance(pairs, list):
+        raise LexiconError(f"{path}: [{name}] pair must be an array of tables ([[{name}.pair]])")
+    for number, pair in enumerate(pairs, start=1):
+        _collect_pair(collected, path, f"[[{name}.pair]] #{number}", category, pair)
+
+
+def _collect_pair(
+    collected: _Collected, path: Path, where: str, category: int, content: object
+) -> None:
+    table = _table(path, where, content, _PAIR_KEYS)
+    within = table.get("within")
+    if within is not None and (type(within) is not int or within < 0):
+        raise LexiconError(f"{path}: {where} within must be a whole number >= 0, not {within!r}")
+    sides: list[dict[_Key, str]] = [{}, {}]
+    for side, name in zip(sides, ("first", "second"), strict=True):
+        if name not in table:
+            raise LexiconError(f"{path}: {where} needs a '{name}' list")
+        _keys(path, f"{where} {name}", table[name], side)
+        if not side:
+            raise LexiconError(f"{path}: {where} {name} is empty")
+    shared = sorted(sides[0].keys() & sides[1].keys())
+    if shared:
+        raise LexiconError(f"{path}: {where} has {sides[0][shared[0]]!r} in both first and second")
+    slot = len(collected.pairs)
+    collected.pairs.append(_Pair(category, within))
+    for side, kind in zip(sides, (_FIRST, _SECOND), strict=True):
+        for key in side:
+            collected.add(key, (kind, slot))
+
+
+def _table(path: Path, where: str, content: object, allowed: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(content, dict):
+        raise LexiconError(f"{path}: {where} must be a table")
+    unknown = sorted(set(content) - allowed)
+    if unknown:
+        raise LexiconError(
+            f"{path}: {where} has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}"
+        )
+    return content
+
+
+def _keys(
+    path: Path, where: str, entries: object, seen: dict[_Key, str] | None = None
+) -> list[_Key]:
+    """Parse a list of entries; a duplicate of an entry in ``seen`` (or in the list) is an error."""
+    if not isinstance(entries, list):
+        raise LexiconError(f"{path}: {where} must be a list of strings")
+    seen = {} if seen is None else seen
+    keys: list[_Key] = []
+    for entry in entries:
+        key = _parse_entry(path, where, entry)
+        if key in seen:
+            raise LexiconError(
+                f"{path}: {where}: duplicate entry {entry!r} (same as {seen[key]!r})"
+            )
+        seen[key] = str(entry)
+        keys.append(key)
+    return keys
+
+
+def _parse_entry(path: Path, where: str, entry: object) -> _Key:
+    if not isinstance(entry, str):
+        raise LexiconError(f"{path}: {where}: entries must be strings, not {entry!r}")
+    body = entry.strip()
+    prefix = body.endswith("*")
+    if prefix:
+        body = body[:-1]
+    problem = _entry_problem(body, prefix)
+    if problem:
+        raise LexiconError(f"{path}: {where}: entry {entry!r} {problem}")
+    words = normalize_words(body)
+    if not words:
+        raise LexiconError(f"{path}: {where}: entry {entry!r} normalises to nothing")
+    if prefix and len(words[-1]) < _MIN_PREFIX:
+        raise LexiconError(
+            f"{path}: {where}: entry {entry!r} has a prefix shorter than {_MIN_PREFIX} letters"
+        )
+    return tuple(words), prefix
+
+
+def _entry_problem(body: str, prefix: bool) -> str | None:
+    if "*" in body:
+        return "has a '*' that is not at the end"
+    if prefix and not body[-1:].isalnum():
+        return "has a '*' that does not follow a word"
+    return None

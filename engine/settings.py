@@ -1,0 +1,91 @@
+"""User settings: one JSON file in the config folder, read and written whole.
+
+Only what the engine and the CLI need lives here; the app adds its own keys (they are kept on
+save, since the file is merged, not replaced). Secrets never go in this file (see DESIGN: the OS
+keyring). A missing or unreadable file means defaults — a broken settings file must not stop the
+app from starting — and writes are atomic so a crash cannot leave half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from engine.moderation.pipeline import LAYERS
+from engine.moderation.stream import DISPLAY_MODES
+from engine.paths import app_paths
+
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass
+class Settings:
+    # What the user sees of a model's reasoning: "hidden" (default), "filtered" or "summary".
+    reasoning_display: str = "hidden"
+    # Moderation layers switched on. The guard layer also needs guard_model.
+    moderation_layers: list[str] = field(default_factory=lambda: ["lexical", "pii"])
+    # A GGUF classifier for the guard layer (path); empty: none chosen.
+    guard_model: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def guard_path(self) -> str | None:
+        """The guard model to load, when the guard layer is on and one is chosen."""
+        if "guard" in self.moderation_layers and self.guard_model:
+            return self.guard_model
+        return None
+
+
+def settings_path() -> Path:
+    return app_paths().config / SETTINGS_FILE
+
+
+def _valid(name: str, value: Any) -> bool:
+    if name == "reasoning_display":
+        return value in DISPLAY_MODES
+    if name == "moderation_layers":
+        return isinstance(value, list) and all(v in LAYERS for v in value)
+    if name == "guard_model":
+        return isinstance(value, str)
+    return False
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from disk; unknown keys are kept, invalid values fall back to defaults."""
+    path = path or settings_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Settings()
+    if not isinstance(raw, dict):
+        return Settings()
+    settings = Settings()
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    for key, value in raw.items():
+        if key in known:
+            if _valid(key, value):
+                setattr(settings, key, value)
+        else:
+            settings.extra[key] = value
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = asdict(settings)
+    extra = body.pop("extra")
+    data = json.dumps({**extra, **body}, ensure_ascii=False, indent=2) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -15,6 +15,7 @@ import contextlib
 from PySide6.QtCore import QObject, Signal
 
 from engine.client import EngineClient, Event
+from engine.paths import app_paths
 
 
 class EngineBridge(QObject):
@@ -22,7 +23,10 @@ class EngineBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.client = EngineClient(on_event=self._on_client_event)
+        # The worker's stderr goes to the app's log too: crash reports need it, and the worker
+        # never writes reasoning there.
+        log = app_paths().logs / "worker.log"
+        self.client = EngineClient(on_event=self._on_client_event, log_file=log)
 
     def _on_client_event(self, ev: Event) -> None:
         # Runs on the client's reader thread; emitting queues the call onto the GUI thread.

@@ -38,6 +38,7 @@ from engine import protocol as p
 from engine.client import WorkerExited, WorkerStartError
 from engine.conversation import EFFORTS, ChatMessage
 from engine.models.demo import DemoModelError, ensure_demo_model
+from engine.settings import load_settings
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self._req: int | None = None
         self._loaded = False
         self._worker_ready = False  # a worker is listening and has not been asked to load yet
+        # Read once at start (a few hundred bytes); the settings dialog will own changes.
+        self._settings = load_settings()
 
         self.bridge = EngineBridge(self)
         self.bridge.event.connect(self._on_engine_event)
@@ -165,7 +168,7 @@ class MainWindow(QMainWindow):
             self._set_state("Loading…")
             self.model_label.setText(Path(self._model_path).name)
             with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
-                self.bridge.client.load(self._model_path)
+                self.bridge.client.load(self._model_path, guard_model=self._settings.guard_path())
 
     # ---------------------------------------------------------------- chat
 
@@ -179,7 +182,10 @@ class MainWindow(QMainWindow):
         effort = EFFORTS[self.effort.currentIndex()]
         try:
             req = self.bridge.client.generate(
-                [*self._messages, ChatMessage("user", text)], effort=effort
+                [*self._messages, ChatMessage("user", text)],
+                effort=effort,
+                reasoning=self._settings.reasoning_display,
+                moderation=self._settings.moderation_layers,
             )
         except RuntimeError:
             return  # the worker just died; its WorkerExited event shows the banner
@@ -247,6 +253,8 @@ class MainWindow(QMainWindow):
                 self.effort.setToolTip("This model has no reasoning-effort control")
             self.send_button.setEnabled(True)
             self._set_state("Ready")
+            if ev.guard in ("missing", "failed"):
+                self._show_banner(ev.guard_message, restart=False)
         elif isinstance(ev, p.Text) and ev.req == self._req:
             self._answer.append(ev.text)
             self._append_text(ev.text)
@@ -255,7 +263,14 @@ class MainWindow(QMainWindow):
         elif isinstance(ev, p.Done) and ev.req == self._req:
             note = "stopped" if ev.finish_reason == "cancelled" else None
             self._finish_answer(note)
-            self._set_state(f"{ev.tokens_per_s:.1f} tok/s · first token {ev.ttft_ms:.0f} ms")
+            thought = (
+                f"thought for {ev.reasoning_seconds:.0f} s · {ev.reasoning_tokens} tokens · "
+                if ev.reasoning_tokens
+                else ""
+            )
+            self._set_state(
+                f"{thought}{ev.tokens_per_s:.1f} tok/s · first token {ev.ttft_ms:.0f} ms"
+            )
         elif isinstance(ev, p.Error):
             if ev.req == self._req:
                 self._finish_answer("error")

@@ -13,13 +13,17 @@ read and all of them are merged, because a segment's language is not known in ad
     [[violence.pair]]        # flags when an entry of each list occurs...
     first = ["kill my"]
     second = ["wife", "boss"]
-    within = 2               # ...at most this many words apart (optional: anywhere in the segment)
+    within = 2               # ...with at most this many words between them (default: anywhere)
 
 An entry is lower-case words separated by spaces, matched as consecutive words; a trailing ``*``
 makes the last word a prefix ("decapitat*"). Entries go through the same normalisation as the
 text (:mod:`engine.moderation.normalize`), so case, accents or leetspeak in the file do not
 matter. Pairs express combinations that two weak terms cannot (a minor *and* a sexual term: two
 words about minors must not flag anything); a pair only combines entries of its own file.
+
+A file that cannot be read, an unknown table or key, an entry that normalises to nothing and a
+duplicate entry (within one list, or between the block and terms of one category) all raise
+:class:`LexiconError` at load time.
 """
 
 from __future__ import annotations
@@ -121,9 +125,9 @@ class Lexicon:
         ]
         self._roles = [tuple(sorted(r)) for r in collected.roles]
         self._pairs = tuple(collected.pairs)
-        prefix_flags = [p.prefix for p in self._phrases]
-        self._starts = _Starts([p.words for p in self._phrases], prefix_flags)
-        self._loose_starts = _Starts([p.loose for p in self._phrases], prefix_flags)
+        self._trie = _Node.build([(p.words, p.prefix) for p in self._phrases])
+        self._loose_trie = _Node.build([(p.loose, p.prefix) for p in self._phrases])
+        self._longest = max((len(p.words) for p in self._phrases), default=1)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Lexicon:
@@ -151,22 +155,38 @@ class Lexicon:
     def _hits(self, reading: Reading) -> dict[int, list[_Span]]:
         """Every phrase found in the reading, with where it was found."""
         hits: dict[int, list[_Span]] = {}
-        words, loose = reading.words, reading.loose
-        last = len(words) - 1
+        words, trie = reading.words, self._trie
         for start, word in enumerate(words):
-            following = words[start + 1] if start < last else None
-            # A stretched next word may match through its squeezed form: check whole buckets.
-            candidates: Collection[int] = self._starts.candidates(
-                word, following, thorough=start < last and loose[start + 1] is not None
-            )
-            stretched = loose[start]
-            if stretched is not None:
-                candidates = {*candidates, *self._loose_starts.candidates(stretched, None, True)}
-            for index in candidates:
-                end = _match_end(self._phrases[index], reading, start)
-                if end is not None:
-                    hits.setdefault(index, []).append((start, end))
+            if trie.may_start(word):
+                trie.walk(words, start, hits)
+        if any(reading.loose):
+            self._add_loose_hits(reading, hits)
         return hits
+
+    def _add_loose_hits(self, reading: Reading, hits: dict[int, list[_Span]]) -> None:
+        """Phrases matched through a stretched word ("kiiiill myself").
+
+        The trie of squeezed entries is walked over the squeezed words around each stretched
+        word, then each find is checked word by word, so that only the stretched words are
+        compared squeezed ("as" never matches "ass").
+        """
+        words, loose = reading.words, reading.loose
+        stretched = [i for i, form in enumerate(loose) if form is not None]
+        # Only entries that include a stretched word matter: walk from the few words before one.
+        starts = {s for i in stretched for s in range(max(0, i - self._longest + 1), i + 1)}
+        near = {i for s in starts for i in range(s, min(len(words), s + self._longest))}
+        squeezed = [
+            (loose[i] or squeeze_repeats(words[i])) if i in near else "" for i in range(len(words))
+        ]
+        found: dict[int, list[_Span]] = {}
+        for start in sorted(starts):
+            self._loose_trie.walk(squeezed, start, found)
+        for index, spans in found.items():
+            for span in spans:
+                if _matches_at(self._phrases[index], reading, span[0]):
+                    known = hits.setdefault(index, [])
+                    if span not in known:
+                        known.append(span)
 
     def _flagged(self, hits: Mapping[int, list[_Span]]) -> set[int]:
         flagged: set[int] = set()
@@ -240,73 +260,69 @@ def _wanted(only: Collection[str] | None) -> set[int]:
     return {CATEGORIES.index(name) for name in only}
 
 
-@dataclass(frozen=True, slots=True)
-class _Bucket:
-    """Phrases sharing a first word, keyed by their second word where that is a whole word."""
+class _Node:
+    """A word trie over the entries: walking it from a word finds every entry starting there."""
 
-    unkeyed: tuple[int, ...]  # one-word phrases, and two-word phrases ending in a prefix
-    by_second: dict[str, tuple[int, ...]]
-    every: tuple[int, ...]
+    __slots__ = ("_any_prefix", "children", "ends", "prefixed")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.ends: list[int] = []  # entries whose last word is this node's word
+        self.prefixed: dict[str, list[int]] = {}  # last-word prefix → entries
+        self._any_prefix: re.Pattern[str] | None = None
 
     @classmethod
-    def of(cls, unkeyed: list[int], by_second: dict[str, list[int]]) -> _Bucket:
-        keyed = [index for ids in by_second.values() for index in ids]
-        return cls(
-            tuple(unkeyed),
-            {second: tuple(ids) for second, ids in by_second.items()},
-            tuple(unkeyed + keyed),
+    def build(cls, entries: list[tuple[tuple[str, ...], bool]]) -> _Node:
+        root = cls()
+        for index, (words, prefix) in enumerate(entries):
+            node = root
+            for word in words[:-1]:
+                node = node.children.setdefault(word, cls())
+            if prefix:
+                node.prefixed.setdefault(words[-1], []).append(index)
+            else:
+                node.children.setdefault(words[-1], cls()).ends.append(index)
+        root._compile()
+        return root
+
+    def _compile(self) -> None:
+        if self.prefixed:
+            # One C-level test tells whether a word starts with any of the prefixes at all.
+            alternatives = sorted(self.prefixed, key=len, reverse=True)
+            self._any_prefix = re.compile("|".join(map(re.escape, alternatives)))
+        for child in self.children.values():
+            child._compile()
+
+    def may_start(self, word: str) -> bool:
+        """Whether some entry can start with ``word`` (a cheap test before walking)."""
+        return word in self.children or (
+            self._any_prefix is not None and self._any_prefix.match(word) is not None
         )
 
-
-class _Starts:
-    """Phrases by first and second word, so that each text word has few candidates to check.
-
-    Built once over the exact words of the entries and once over their squeezed forms.
-    """
-
-    def __init__(self, forms: list[tuple[str, ...]], prefix_flags: list[bool]) -> None:
-        unkeyed: dict[str, list[int]] = {}
-        by_second: dict[str, dict[str, list[int]]] = {}
-        prefixes: dict[str, list[int]] = {}
-        for index, (words, prefix) in enumerate(zip(forms, prefix_flags, strict=True)):
-            if prefix and len(words) == 1:
-                prefixes.setdefault(words[0], []).append(index)
-            elif len(words) == 1 or (prefix and len(words) == 2):
-                unkeyed.setdefault(words[0], []).append(index)
-            else:
-                by_second.setdefault(words[0], {}).setdefault(words[1], []).append(index)
-        self._buckets = {
-            first: _Bucket.of(unkeyed.get(first, []), by_second.get(first, {}))
-            for first in unkeyed.keys() | by_second.keys()
-        }
-        self._prefixes = {prefix: tuple(ids) for prefix, ids in prefixes.items()}
-        self._prefix_lengths = sorted({len(prefix) for prefix in prefixes})
-        # One C-level test tells whether a word starts with any prefix at all.
-        alternatives = "|".join(sorted(prefixes, key=len, reverse=True))
-        self._any_prefix = re.compile(alternatives) if alternatives else None
-
-    def candidates(self, word: str, following: str | None, thorough: bool) -> tuple[int, ...]:
-        """Phrases that may start at ``word`` given the ``following`` word."""
-        found: tuple[int, ...] = ()
-        bucket = self._buckets.get(word)
-        if bucket is not None:
-            if thorough:
-                found = bucket.every
-            else:
-                found = bucket.unkeyed + bucket.by_second.get(following or "", ())
-        if self._any_prefix is not None and self._any_prefix.match(word):
-            for length in self._prefix_lengths:
-                if length > len(word):
-                    break
-                found += self._prefixes.get(word[:length], ())
-        return found
+    def walk(
+        self, words: tuple[str, ...] | list[str], start: int, hits: dict[int, list[_Span]]
+    ) -> None:
+        """Record every entry that matches ``words`` from ``start``."""
+        node = self
+        for end in range(start, len(words)):
+            word = words[end]
+            if node._any_prefix is not None and node._any_prefix.match(word):
+                for prefix, ids in node.prefixed.items():
+                    if word.startswith(prefix):
+                        for index in ids:
+                            hits.setdefault(index, []).append((start, end + 1))
+            child = node.children.get(word)
+            if child is None:
+                return
+            for index in child.ends:
+                hits.setdefault(index, []).append((start, end + 1))
+            node = child
 
 
-def _match_end(phrase: _Phrase, reading: Reading, start: int) -> int | None:
-    """Where ``phrase`` ends if it matches the reading from word ``start``, else None."""
-    end = start + len(phrase.words)
-    if end > len(reading.words):
-        return None
+def _matches_at(phrase: _Phrase, reading: Reading, start: int) -> bool:
+    """Whether ``phrase`` matches the reading from word ``start``, stretched words squeezed."""
+    if start + len(phrase.words) > len(reading.words):
+        return False
     last = len(phrase.words) - 1
     for k in range(len(phrase.words)):
         word, loose = reading.words[start + k], reading.loose[start + k]
@@ -317,8 +333,8 @@ def _match_end(phrase: _Phrase, reading: Reading, start: int) -> int | None:
         else:
             ok = word == phrase.words[k] or (loose is not None and loose == phrase.loose[k])
         if not ok:
-            return None
-    return end
+            return False
+    return True
 
 
 # --- Reading the files -------------------------------------------------------------------------

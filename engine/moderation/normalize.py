@@ -107,6 +107,10 @@ _LIGHT_GAP = re.compile(r"[\s.\-_*~\u00b7\u2022]{1,3}")
 # the article, so a run starting with one is also read with that letter left apart.
 _ONE_LETTER_WORDS = frozenset("aeiouy")
 _MIN_SPELLED = 3
+# Two one-character tokens separated by a light gap: the cheap test for any spelled-out word.
+_SPELLED_HINT = re.compile(
+    r"(?<![a-z0-9@$])[a-z0-9@$][\s.\-_*~\u00b7\u2022]{1,3}[a-z0-9@$](?![a-z0-9@$])"
+)
 
 _LETTER = re.compile(r"[a-z]")
 # "13yo", "10mg", "3rd", "2fa": a number with a short unit or suffix, not leetspeak.
@@ -116,6 +120,7 @@ _NUMBER_WITH_UNIT = re.compile(r"(\d+)([a-z]{1,3})")
 _CODE_WITH_NUMBER = re.compile(r"([a-z])(\d+)")
 _LEET = str.maketrans("013457@$", "oieastas")
 _STRETCH = re.compile(r"([a-z])\1\1+")
+_STRETCHED_WORD = re.compile(r"[a-z0-9]*([a-z])\1\1[a-z0-9]*")
 _REPEAT = re.compile(r"([a-z])\1+")
 
 
@@ -159,7 +164,7 @@ def readings(text: str) -> list[Reading]:
     # Splitting on a capturing group gives [gap, token, gap, token, ..., gap] in one C call.
     parts = _TOKEN_SPLIT.split(prepared)
     tokens, gaps = parts[1::2], parts[2:-1:2]
-    token_lists = _join_spelled(tokens, gaps)
+    token_lists = _join_spelled(tokens, gaps) if _SPELLED_HINT.search(prepared) else [tokens]
     # Joined letters ("k i i i l l") can form a stretched word the raw text does not show.
     stretched = _STRETCH.search(prepared) is not None or len(token_lists[0]) != len(tokens)
     return [_reading(token_list, stretched) for token_list in token_lists]
@@ -229,13 +234,16 @@ def _reading(tokens: list[str], stretched: bool) -> Reading:
         else:
             words.extend(_clean(token))
             stretched = True  # leetspeak may have made one ("k111" → "kiii")
-    if not stretched:
+    found = {m.group() for m in _STRETCHED_WORD.finditer(" ".join(words))} if stretched else ()
+    if not found:
         return Reading(tuple(words), (None,) * len(words))
     loose: list[str | None] = []
     for i, word in enumerate(words):
-        squeezed = _STRETCH.sub(r"\1\1", word)
-        words[i] = squeezed
-        loose.append(None if squeezed == word else squeeze_repeats(word))
+        if word in found:
+            words[i] = _STRETCH.sub(r"\1\1", word)
+            loose.append(squeeze_repeats(word))
+        else:
+            loose.append(None)
     return Reading(tuple(words), tuple(loose))
 
 

@@ -116,13 +116,14 @@ _RANK: dict[str, int] = {
 # Boundaries shared by the number detectors. Digits are spelled [0-9]: \d would also accept other
 # scripts' digits, which nobody writes these numbers in.
 
-# Not inside a word or identifier, not after a sign, a currency or another number's separator
-# (1.2, 3,4, 12:30). A placeholder's "]" counts as a word character on the left, "[" on the right.
-_NUM_L = r"(?<![\w@#$€£¥%+\-/\]])(?<![\w\]][.,])(?<![0-9\]]:)"
+# Not inside a word or identifier, not after a sign, a currency, a dot (.123456789 is a fraction)
+# or another number's separator (3,4, 12:30). A placeholder's "]" counts as a word character on
+# the left, "[" on the right.
+_NUM_L = r"(?<![\w@#$€£¥%+\-/.\]])(?<![\w\]],)(?<![0-9\]]:)"
 # The same test made one character later. A pattern that starts with a plain character class
 # lets the regex engine skip to candidate positions; one that starts with a lookbehind is tried at
 # every position, which made the number detectors about three times slower.
-_NUM_L_AFTER_FIRST = r"(?<![\w@#$€£¥%+\-/\]].)(?<![\w\]][.,].)(?<![0-9\]]:.)"
+_NUM_L_AFTER_FIRST = r"(?<![\w@#$€£¥%+\-/.\]].)(?<![\w\]],.)(?<![0-9\]]:.)"
 # Not followed by a word character, "@" (a mail local part), "%", a placeholder's "[", or a
 # separator that continues the number (decimal, version, date, range).
 _NUM_R = r"(?![\w@%\[]|[.,:/\-][0-9])"
@@ -285,6 +286,8 @@ _EMAIL_OBF = re.compile(
 )
 _OBF_HINT = re.compile(r"[\[(]\s*(?:at|arroba|dot|ponto|punto)\s*[\])]", re.IGNORECASE)
 _ASSET_DOMAIN = re.compile(r"[0-9](?:\.[0-9])?x\.")  # logo@2x.png, icon@1.5x.jpg
+# SSH names its algorithms name@domain ("aes256-gcm@openssh.com"): identifiers, not mailboxes.
+_PROTOCOL_DOMAINS = frozenset({"openssh.com", "libssh.org"})
 _GENERIC_TLDS = frozenset({
     "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "name", "pro", "mobi", "app",
     "dev", "io", "ai", "me", "tv", "cc", "xyz", "online", "site", "tech", "store", "shop", "blog",
@@ -301,7 +304,7 @@ def _email_ok(local: str, domain: str) -> bool:
     tld = domain.rsplit(".", 1)[-1].lower()
     if tld.isascii() and len(tld) != 2 and tld not in _GENERIC_TLDS:
         return False
-    if local == "git" or _ASSET_DOMAIN.match(domain):
+    if local == "git" or _ASSET_DOMAIN.match(domain) or domain.lower() in _PROTOCOL_DOMAINS:
         return False
     return len(local) <= 64 and len(local) + len(domain) < 254
 
@@ -476,7 +479,10 @@ def _card_end(groups: list[str], seps: list[str], i: int, open_end: bool) -> int
         if size > 19:
             break
         # A card inside a hyphenated token (ISBN, serial) is not one: only spaces may follow it.
-        if size >= 13 and (seps[j] == " " if j + 1 < len(groups) else open_end):
+        # A bare run of 17–19 digits is far likelier a 64-bit id than one of the rare long cards,
+        # which are printed grouped anyway.
+        bare_long = j == i and size > 16
+        if size >= 13 and not bare_long and (seps[j] == " " if j + 1 < len(groups) else open_end):
             ends.append(j + 1)
     for end in reversed(ends):
         chunk = groups[i:end]
@@ -566,6 +572,8 @@ _NIF_KEYWORDED = re.compile(
     + _NUM_R
 )
 _NIF_WORD_STARTS = re.compile(r"nif|nipc|contribuinte")
+_CODE_BEFORE = re.compile(r"(?:[=(\[{,]|[\"']:)\s*\Z")
+_CODE_AFTER = re.compile(r"\s*(?:,\s*[0-9]|[)\]}])")
 # Portuguese landlines start with 2, mobiles with 9; Spanish numbers with 6, 7, 8 or 9.
 _PHONE_FIRST_DIGITS = "26789"
 # DNI: 8 digits (maybe 00.000.000) + letter; NIE: X/Y/Z + 7 digits + letter.
@@ -583,10 +591,25 @@ def _find_by_checksum(
             yield Found(kind, m.start(), m.end())
 
 
+def _in_code(text: str, start: int, end: int) -> bool:
+    """A number assigned (``size=…``, ``"size": …``), passed (``seed(…)``) or listed among numbers
+    (``[…, …]``): data in code, not a document number."""
+    return (
+        _CODE_BEFORE.search(text, max(0, start - 4), start) is not None
+        or _CODE_AFTER.match(text, end) is not None
+    )
+
+
 def _find_nifs(text: str) -> Iterator[Found]:
     for m in _NIF.finditer(text):
         d = _digits(m[0])
-        if d[0] not in _PHONE_FIRST_DIGITS and _nif_ok(d) and not _after_currency(text, m.start()):
+        if (
+            d[0] not in _PHONE_FIRST_DIGITS
+            and d != "123456789"  # without the word NIF: counting digits, an example, a string
+            and _nif_ok(d)
+            and not _after_currency(text, m.start())
+            and not _in_code(text, m.start(), m.end())
+        ):
             yield Found("nif", m.start(), m.end())
     for m in _keyword_matches(text, _NIF_WORD_STARTS, _NIF_KEYWORDED):
         if _nif_ok(_digits(m[1])):
@@ -610,9 +633,13 @@ _IPV4 = re.compile(
 )
 _IPV6 = re.compile(
     r"(?<![\w:.\]])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{1,4})?)"
-    r"(?![\w:\[]|\.[0-9])"
+    r"(?![\w:\[]|\.[0-9]|/[0-9])"
 )
-_VERSION_BEFORE = re.compile(r"(?i:\b(?:version|vers[aã]o|versi[oó]n|release|v)\.?:?\s*)\Z")
+# Dotted quads that are versions or section numbers: "version 1.2.3.4", "§4.2.3.1", "== 1.2.3.0".
+_NOT_HOST_BEFORE = re.compile(
+    r"(?:(?i:\b(?:version|vers[aã]o|versi[oó]n|release|v|section|sec|se[cç][aã]o|secci[oó]n|"
+    r"chapter|cap[ií]tulo|rfc|step|passo|paso))\.?:?\s*|§\s*|[=<>~!]=\s*)\Z"
+)
 _NOT_PERSONAL_NETS = tuple(
     ipaddress.ip_network(n)
     for n in (
@@ -681,8 +708,10 @@ def _find_ips(text: str) -> Iterator[Found]:
                 addr = ipaddress.IPv4Address(m[0])
             except ValueError:
                 continue  # octet > 255 or leading zero
-            if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            if _NOT_HOST_BEFORE.search(text, max(0, m.start() - 12), m.start()):
                 continue
+            if all(len(octet) == 1 for octet in m[0].split(".")[:3]):
+                continue  # 7.2.1.1, 3.0.5.130: a section or version; such hosts are rare
             if _ip_is_personal(addr):
                 yield Found("ip", m.start(), m.end())
     if "::" in text or text.count(":") >= 7:
@@ -730,18 +759,27 @@ _PEM = re.compile(
 )
 _SECRET_WORDS = (
     r"api[_\-]?key|secret|token|password|passwd|pwd|passphrase|senha|contrase(?:ñ|n)a|clave|chave|"
-    r"credential|auth|key"
+    r"credentials?|authorization|authentication|auth|key"
 )
 # An assignment of a long value; the name before the ":" or "=" is checked apart, which keeps the
 # scan down to the rare ":"/"=" followed by 20 value characters.
 _ASSIGNED_VALUE = re.compile(
     r"(?::|=>?)\s*[\"']?(?i:(?:bearer|basic|token)\s+)?([A-Za-z0-9+/=_\-.~!@#$%^&*]{20,})"
 )
-# The name ends with, or contains, a secret word (AWS_SECRET_ACCESS_KEY, "password", senha).
-_SECRET_NAME_BEFORE = re.compile(rf"(?i:{_SECRET_WORDS})[\w\-]*[\"']?\s*\Z")
-# Words and dotted or snake_case names (tokenizer.apply_chat_template, SECRET_KEY_FROM_ENV): the
-# value is a reference to a secret, not the secret.
-_IDENTIFIER = re.compile(r"(?:[A-Za-z]+[0-9]*|[0-9]+)(?:[._\-](?:[A-Za-z]+[0-9]*|[0-9]+))*")
+# The assigned name, maybe quoted ("password": …).
+_NAME_BEFORE = re.compile(r"([\w\-]+)[\"']?\s*\Z")
+# A secret word must be a word of the name: "accessToken", "API_KEY" and "x-api-key" have one;
+# "monkey", "author" and "keywords" do not (a lower-case letter runs on into or out of it).
+_SECRET_WORD = re.compile(rf"(?:(?<![A-Za-z])|(?=[A-Z]))(?i:{_SECRET_WORDS})(?![a-z])")
+# "key_sha256", "token_hash": the value is a digest of a secret, which reveals nothing.
+_DIGEST_WORD = re.compile(r"(?i:sha[0-9]*|md5|hash|digest|checksum|fingerprint)")
+# Code is a reference to a secret, not the secret: names in snake case (SECRET_KEY_FROM_ENV) or
+# CamelCase (PKCS12PrivateKeyTypes), joined by dots or operators (tokenizer.apply_chat_template,
+# self.tokens_taken+len).
+_NAME_WORD = r"(?:(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)[0-9]*|[0-9]+)"
+_IDENTIFIER = re.compile(rf"_*{_NAME_WORD}(?:_+{_NAME_WORD})*_*")
+_CAMEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_CODE_JOINERS = re.compile(r"[.+\-*/]+")
 _MIN_ENTROPY = 3.0  # bits per character; random base64/hex of 16+ characters is well above it
 
 
@@ -780,15 +818,36 @@ def _name_in_placeholder(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] == "["
 
 
+def _is_name(part: str) -> bool:
+    if _IDENTIFIER.fullmatch(part):
+        return True
+    # CamelCase words are mostly three letters or more; a random string's case runs are shorter.
+    if not (part.isascii() and part.isalnum()) or part.islower() or part.isupper():
+        return False
+    words = _CAMEL_WORDS.findall(part)
+    return min(map(len, words)) >= 2 and sum(map(len, words)) >= 3 * len(words)
+
+
+def _looks_like_code(value: str) -> bool:
+    parts = [part for part in _CODE_JOINERS.split(value) if part]
+    return bool(parts) and all(_is_name(part) for part in parts)
+
+
+def _secret_name(text: str, end: int) -> bool:
+    """Whether the name just before ``end`` (where ":" or "=" is) names a secret."""
+    m = _NAME_BEFORE.search(text, max(0, end - 64), end)
+    if m is None or _name_in_placeholder(text, m.start()):
+        return False
+    return _SECRET_WORD.search(m[1]) is not None and _DIGEST_WORD.search(m[1]) is None
+
+
 def _find_assigned_secrets(text: str) -> Iterator[Found]:
     for m in _ASSIGNED_VALUE.finditer(text):
-        name = _SECRET_NAME_BEFORE.search(text, max(0, m.start() - 64), m.start())
-        if name is None or _name_in_placeholder(text, name.start()):
-            continue
         value = m[1].rstrip(".,;!?")  # sentence punctuation after the value
         if (
             len(value) >= 20
-            and not _IDENTIFIER.fullmatch(value)
+            and _secret_name(text, m.start())
+            and not _looks_like_code(value)
             and _looks_random(value, symbols=True)
         ):
             yield Found("secret", m.start(1), m.start(1) + len(value))

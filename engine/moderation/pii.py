@@ -12,21 +12,30 @@ Decisions on ambiguous cases:
 - **Overlaps.** A candidate lying wholly inside a longer one is dropped (an e-mail address keeps
   the CPF-shaped digits of its local part, a ``+351 …`` phone keeps the NIF-shaped digits after
   the country code). Partial overlaps go to the more specific kind, in the order secret, email,
-  iban, cnpj, cpf, card, dni, nif, ip, phone; then to the longer match.
+  iban, cnpj, cpf, card/dni, nif, ip, phone; then to the longer match. The loser of a partial
+  overlap can leave a valid remainder, so :func:`find_pii` screens the text again with its
+  findings replaced by placeholders until nothing new turns up: redacting a redacted text finds
+  nothing.
 - **email** is the practical RFC 5322 subset (dot-atoms of letters, digits, ``+ % - _``; no quoted
   local parts, no ``/`` so a URL's ``//`` is not swallowed). The top-level domain must be two
   letters (a country) or a common generic TLD: this keeps ``x@self.weight`` (matrix product in
-  Python) and ``logo@2x.png`` out. ``git@host`` is the SSH account of code hosts, never a person.
-  Obfuscated forms need brackets: ``nome [at] dominio [dot] com``, ``(arroba)``, ``(ponto)``,
-  ``[punto]``; a plain word "at" is far too common.
+  Python) and ``logo@2x.png`` out. Not addresses: ``git@host`` (the SSH account of code hosts)
+  and SSH algorithm names such as ``aes256-gcm@openssh.com``. Obfuscated forms need brackets:
+  ``nome [at] dominio [dot] com``, ``(arroba)``, ``(ponto)``, ``[punto]``; a plain "at" is far
+  too common.
 - **phone** needs a phone shape: a ``+``/``00`` country prefix, a known national grouping
   (``(11) 98765-4321``, ``11 98765-4321``, ``912 345 678``, ``612 34 56 78``, ``(415) 555-0132``,
   ``415-555-0132``) or, for a bare digit run, a phone word (phone, tel, telefone, teléfono, móvil,
-  celular, WhatsApp, ligar, llamar…) shortly before it with no digits in between. Dates, decimals
-  and thousands-grouped numbers are rejected, and so are round numbers such as ``900 000 000``.
+  celular, WhatsApp, ligar, llamar, contacto, "call me"…) at most 25 characters before it with
+  no digits in between. 8–15 digits; Brazilian area codes must exist, NANP area and exchange
+  codes start with 2–9. Dates, decimals, thousands-grouped numbers, lists of one-digit groups and
+  round numbers (``900 000 000``) are rejected.
 - **card** needs Luhn *and* a known issuer prefix with that issuer's length (Visa, Mastercard,
   Amex, Discover, Diners, JCB, UnionPay, Maestro, Elo, Hipercard, Mir): Luhn alone passes one in
-  ten 13–19 digit numbers, and millisecond timestamps or snowflake ids start with 1.
+  ten 13–19 digit numbers, and millisecond timestamps or snowflake ids start with 1. Groupings
+  are the printed ones (4-4-4-4…, 4-6-5, 4-6-4) with one kind of separator, never inside a
+  hyphenated token (ISBN). A bare run of 17–19 digits is taken for a 64-bit id, not a card; long
+  cards are found when grouped.
 - **iban** is upper-case only (as printed on statements), mod 97 == 1, with the exact length of
   the country when it is known and 15–34 otherwise; groups of four may be space separated.
 - **cpf / cnpj** accept the punctuated and the bare form; both check digits are validated and
@@ -34,27 +43,36 @@ Decisions on ambiguous cases:
 - **nif** (9 digits, valid first digits, mod 11): a bare or ``123 456 789``-grouped number is a
   NIF when a NIF word (NIF, NIPC, contribuinte) precedes it, or when it is not phone-shaped, that
   is, when its first digit is not 2, 6, 7, 8 or 9 (Portuguese and Spanish phone numbers start with
-  those). A phone-shaped number without the word is left to the phone detector.
+  those). A phone-shaped number without the word is left to the phone detector. Without the word
+  a number is also not a NIF when it is data in code (``size=…``, ``seed(…)``, ``[…, …]``) or the
+  digits ``123456789``.
 - **dni / nie**: upper-case control letter, validated; optional hyphen or space before it.
-- **ip**: IPv4 may not touch a longer dotted number (``1.2.3.4.5``), a word (``v1.2.3.4``), a
-  CIDR suffix (a network, not a host) or a preceding "version"; leading zeros are rejected (octal
-  ambiguity). IPv6 must parse with ``ipaddress``, contain a decimal digit and either three groups
-  or a four-digit group (``a[1::2]`` is a slice). Addresses that cannot identify anyone are kept:
-  loopback, unspecified, ``0.0.0.0/8``, link-local, multicast, reserved (which covers
-  broadcast and netmasks such as ``255.255.255.0``), other netmasks, the documentation ranges and
-  the best known public resolvers (8.8.8.8, 1.1.1.1, 9.9.9.9 …). They appear constantly in
-  technical explanations and are not personal data. Private ranges (10/8, 192.168/16 …) *are*
-  redacted: they name a machine on someone's network.
-- **secret**: known key prefixes (OpenAI, Stripe, GitHub, AWS, Google, Slack, Hugging Face,
-  GitLab, JWT) with a random-looking body, PEM private keys (a block cut by the segmenter is
-  redacted from its BEGIN line, or up to its END line), and values of 20+ characters assigned to a
-  secret word (key, token, secret, password, senha, contraseña, clave, chave…) with ``:`` or ``=``
-  that mix character classes, have enough entropy and are not identifiers
-  (``tokenizer.apply_chat_template``). Hashes and UUIDs standing alone are never secrets.
-- Numbers never start or end inside a word, a longer number, a decimal or a version; a number
+- **ip**: IPv4 may not touch a longer dotted number (``1.2.3.4.5``), a word (``v1.2.3.4``) or a
+  CIDR suffix (a network, not a host), nor follow "version", "section", "§", "RFC", "OID" or
+  ``==``;
+  leading zeros are rejected (octal ambiguity), and so are quads whose first three parts are
+  single digits (``7.2.1.1``, ``3.0.5.130``: sections and versions; such hosts are rare). IPv6 must
+  parse with ``ipaddress``, contain a decimal digit and either three groups or a four-digit group
+  (``a[1::2]`` is a slice). Addresses that cannot identify anyone are kept: loopback,
+  unspecified, ``0.0.0.0/8``, link-local, multicast, reserved (which covers broadcast and
+  netmasks such as ``255.255.255.0``), other netmasks, the documentation ranges and the best known
+  public resolvers (8.8.8.8, 1.1.1.1, 9.9.9.9 …). They appear constantly in technical
+  explanations and are not personal data. Private ranges (10/8, 192.168/16 …) *are* redacted:
+  they name a machine on someone's network.
+- **secret**: known key prefixes (OpenAI, Stripe, GitHub, AWS, Google API and OAuth, Slack,
+  Hugging Face, GitLab, JWT) with a random-looking body, PEM private keys (a block cut by the
+  segmenter is redacted from its BEGIN line, or up to its END line), and values assigned with
+  ``:`` or ``=`` to a name holding a secret word (key, token, secret, password, senha,
+  contraseña, clave, chave…, as a word of the name: not "monkey" or "author"). Such a value is a
+  secret when it has 20+ characters, mixes character classes and has 3 bits of entropy per
+  character; after a password word (password, senha, contraseña, clave…) 8 characters of three
+  kinds (``Tr0ub4dor&3``) are enough. Code is never a secret (``self.tokenizer``,
+  ``SECRET_KEY_FROM_ENV``, ``PKCS12PrivateKeyTypes``, a call ``conv2d(…)``), nor is a value
+  under a digest name (``key_sha256``). A hash or UUID standing alone is never a secret; after a
+  secret word it is one.
+- Numbers never start or end inside a word, a longer number, a fraction or a version; a number
   right after a currency sign (``R$``, ``€``, ``US$``) is an amount. ``[`` and ``]`` bound every
-  match, so the ``[kind]`` placeholders never join a neighbour into a new match and redacting an
-  already redacted text changes nothing.
+  match, so a ``[kind]`` placeholder never joins a neighbour into a new match.
 """
 
 from __future__ import annotations
@@ -122,7 +140,7 @@ _RANK: dict[str, int] = {
 _NUM_L = r"(?<![\w@#$€£¥%+\-/.\]])(?<![\w\]],)(?<![0-9\]]:)"
 # The same test made one character later. A pattern that starts with a plain character class
 # lets the regex engine skip to candidate positions; one that starts with a lookbehind is tried at
-# every position, which made the number detectors about three times slower.
+# every position, about three times slower.
 _NUM_L_AFTER_FIRST = r"(?<![\w@#$€£¥%+\-/.\]].)(?<![\w\]],.)(?<![0-9\]]:.)"
 # Not followed by a word character, "@" (a mail local part), "%", a placeholder's "[", or a
 # separator that continues the number (decimal, version, date, range).
@@ -365,15 +383,17 @@ _PHONE_SHAPES: tuple[re.Pattern[str], ...] = tuple(
         # NANP: (415) 555-0132, 415-555-0132, 415.555.0132, 415 555 0132
         (r"\(", r"[2-9][0-9]{2}\) ?[2-9][0-9]{2}[ .\-][0-9]{4}"),
         (r"[2-9]", r"[0-9]{2}([ .\-])[2-9][0-9]{2}\1[0-9]{4}"),
-        # Portugal / Spain: 912 345 678, 212 345 678, 612 345 678, 612 34 56 78
+        # Portugal / Spain: 912 345 678, 212 345 678, 612 345 678, 612 34 56 78, 91 562 38 14
         (r"[26-9]", r"(?:(?<=2)[1-9]|(?<=[6-9])[0-9])[0-9]([ \-])[0-9]{3}\1[0-9]{3}"),
         (r"[6-9]", r"[0-9]{2}([ \-])[0-9]{2}\1[0-9]{2}\1[0-9]{2}"),
+        (r"[6-9]", r"[0-9]([ \-])[0-9]{3}\1[0-9]{2}\1[0-9]{2}"),
     )
 )
 # Words that make a bare digit run a phone number; "[" excluded so "[phone]" is not one.
 _PHONE_WORD = (
     r"(?<![\w\[])(?i:phone|telephone|tel|tlf|tlm|fone|telefone|tel[eé]fono|telem[oó]vel|"
-    r"m[oó]vil|cell|cellphone|celular|mobile|whats\s?app|ligar|ligue|llamar|ll[aá]mame|fax|sms)"
+    r"m[oó]vil|cell|cellphone|celular|mobile|whats\s?app|ligar|ligue|liga-me|me\s+liga|"
+    r"contacto|contato|ll[aá]m(?:ar|ad|ame|e|en|eme|enme)|call\s+(?:me|us)|text\s+me|fax|sms)"
     r"(?!\w)"
 )
 _PHONE_KEYWORDED = re.compile(
@@ -386,7 +406,8 @@ _PHONE_KEYWORDED = re.compile(
 # Where phone words may start, searched in the lower-cased text: a case-insensitive search is
 # several times slower than lower-casing and searching case-sensitively.
 _PHONE_WORD_STARTS = re.compile(
-    r"tel|fone|phone|m[oó]v|cel|mobile|whats|lig|ll[aá]m|fax|sms|tlf|tlm"
+    r"tel|fone|phone|m[oó]v|cel|mobile|whats|lig|me\s+liga|contat|contact|ll[aá]m|call|text|fax|"
+    r"sms|tlf|tlm"
 )
 # Brazilian area codes (DDD) in use.
 _BR_DDD = frozenset({
@@ -635,10 +656,12 @@ _IPV6 = re.compile(
     r"(?<![\w:.\]])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{1,4})?)"
     r"(?![\w:\[]|\.[0-9]|/[0-9])"
 )
-# Dotted quads that are versions or section numbers: "version 1.2.3.4", "§4.2.3.1", "== 1.2.3.0".
+# Dotted quads that are versions, section numbers or object identifiers: "version 1.2.3.4",
+# "§4.2.3.1", "== 1.2.3.0", 'ObjectIdentifier("2.5.29.9")'.
 _NOT_HOST_BEFORE = re.compile(
     r"(?:(?i:\b(?:version|vers[aã]o|versi[oó]n|release|v|section|sec|se[cç][aã]o|secci[oó]n|"
-    r"chapter|cap[ií]tulo|rfc|step|passo|paso))\.?:?\s*|§\s*|[=<>~!]=\s*)\Z"
+    r"chapter|cap[ií]tulo|rfc|step|passo|paso|oid|objectidentifier))[\s.:=(\"']{0,4}"
+    r"|§\s*|[=<>~!]=\s*)\Z"
 )
 _NOT_PERSONAL_NETS = tuple(
     ipaddress.ip_network(n)
@@ -708,7 +731,7 @@ def _find_ips(text: str) -> Iterator[Found]:
                 addr = ipaddress.IPv4Address(m[0])
             except ValueError:
                 continue  # octet > 255 or leading zero
-            if _NOT_HOST_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            if _NOT_HOST_BEFORE.search(text, max(0, m.start() - 24), m.start()):
                 continue
             if all(len(octet) == 1 for octet in m[0].split(".")[:3]):
                 continue  # 7.2.1.1, 3.0.5.130: a section or version; such hosts are rare
@@ -737,6 +760,7 @@ _SECRET_PREFIXED = re.compile(
     r"|github_pat_(?P<github_pat>[A-Za-z0-9_]{22,})"
     r"|(?:AKIA|ASIA)(?P<aws>[A-Z0-9]{16})(?![A-Za-z0-9])"
     r"|AIza(?P<google>[A-Za-z0-9_\-]{35})"
+    r"|ya29\.(?P<google_oauth>[A-Za-z0-9_\-]{20,})"
     r"|xox[abprs]-(?P<slack>[A-Za-z0-9\-]{10,})"
     r"|hf_(?P<hf>[A-Za-z0-9]{30,})"
     r"|glpat-(?P<gitlab>[A-Za-z0-9_\-]{20,})"
@@ -746,7 +770,7 @@ _SECRET_PREFIXED = re.compile(
 # Substring tests are far cheaper than a regex alternation for the common case of no key at all.
 _SECRET_PREFIXES = (
     "sk-", "k_live_", "k_test_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA",
-    "ASIA", "AIza", "xox", "hf_", "glpat-", "eyJ",
+    "ASIA", "AIza", "ya29.", "xox", "hf_", "glpat-", "eyJ",
 )  # fmt: skip
 _PEM_KIND = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
 # Base64 lines and the headers of encrypted keys. Possessive, so a long base64 run not followed by
@@ -763,9 +787,14 @@ _SECRET_WORDS = (
 )
 # An assignment of a long value; the name before the ":" or "=" is checked apart, which keeps the
 # scan down to the rare ":"/"=" followed by 20 value characters.
+# "(?!=)": "key_length==value_length" is a comparison.
 _ASSIGNED_VALUE = re.compile(
-    r"(?::|=>?)\s*[\"']?(?i:(?:bearer|basic|token)\s+)?([A-Za-z0-9+/=_\-.~!@#$%^&*]{20,})"
+    r"(?::|=>?)(?!=)\s*[\"']?(?i:(?:bearer|basic|token)\s+)?([A-Za-z0-9+/=_\-.~!@#$%^&*]{8,})"
 )
+# Words whose value is a password: secret however short, unlike a key or token, which is long.
+_PASSWORD_WORDS = frozenset({
+    "password", "passwd", "pwd", "passphrase", "senha", "contraseña", "contrasena", "clave",
+})  # fmt: skip
 # The assigned name, maybe quoted ("password": …).
 _NAME_BEFORE = re.compile(r"([\w\-]+)[\"']?\s*\Z")
 # A secret word must be a word of the name: "accessToken", "API_KEY" and "x-api-key" have one;
@@ -780,6 +809,7 @@ _NAME_WORD = r"(?:(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)[0-9]*|[0-9]+)"
 _IDENTIFIER = re.compile(rf"_*{_NAME_WORD}(?:_+{_NAME_WORD})*_*")
 _CAMEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _CODE_JOINERS = re.compile(r"[.+\-*/]+")
+_DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _MIN_ENTROPY = 3.0  # bits per character; random base64/hex of 16+ characters is well above it
 
 
@@ -822,34 +852,43 @@ def _is_name(part: str) -> bool:
     if _IDENTIFIER.fullmatch(part):
         return True
     # CamelCase words are mostly three letters or more; a random string's case runs are shorter.
-    if not (part.isascii() and part.isalnum()) or part.islower() or part.isupper():
+    if not (part.isascii() and part.replace("_", "").isalnum()) or part.islower() or part.isupper():
         return False
     words = _CAMEL_WORDS.findall(part)
     return min(map(len, words)) >= 2 and sum(map(len, words)) >= 3 * len(words)
 
 
-def _looks_like_code(value: str) -> bool:
+def _looks_like_code(value: str, followed_by: str) -> bool:
+    if followed_by == "(" or _DOTTED_PATH.fullmatch(value):
+        return True  # a call (conv2d(…)) or an attribute path (rust_openssl.hpke.X25519Key)
     parts = [part for part in _CODE_JOINERS.split(value) if part]
     return bool(parts) and all(_is_name(part) for part in parts)
 
 
-def _secret_name(text: str, end: int) -> bool:
-    """Whether the name just before ``end`` (where ":" or "=" is) names a secret."""
+def _secret_word(text: str, end: int) -> str | None:
+    """The secret word (lower-cased) in the name just before ``end``, where ":" or "=" is."""
     m = _NAME_BEFORE.search(text, max(0, end - 64), end)
-    if m is None or _name_in_placeholder(text, m.start()):
+    if m is None or _name_in_placeholder(text, m.start()) or _DIGEST_WORD.search(m[1]):
+        return None
+    word = _SECRET_WORD.search(m[1])
+    return None if word is None else word[0].lower()
+
+
+def _is_secret_value(value: str, word: str, followed_by: str) -> bool:
+    if _looks_like_code(value, followed_by):
         return False
-    return _SECRET_WORD.search(m[1]) is not None and _DIGEST_WORD.search(m[1]) is None
+    if word in _PASSWORD_WORDS and len(value) >= 8 and _char_classes(value, symbols=True) >= 3:
+        # Too short for an entropy test; three kinds of characters tell a password ("Tr0ub4dor&3")
+        # from a word or a type name.
+        return True
+    return len(value) >= 20 and _looks_random(value, symbols=True)
 
 
 def _find_assigned_secrets(text: str) -> Iterator[Found]:
     for m in _ASSIGNED_VALUE.finditer(text):
         value = m[1].rstrip(".,;!?")  # sentence punctuation after the value
-        if (
-            len(value) >= 20
-            and _secret_name(text, m.start())
-            and not _looks_like_code(value)
-            and _looks_random(value, symbols=True)
-        ):
+        word = _secret_word(text, m.start())
+        if word is not None and _is_secret_value(value, word, text[m.end() : m.end() + 1]):
             yield Found("secret", m.start(1), m.start(1) + len(value))
 
 

@@ -212,6 +212,10 @@ def test_email_negatives(text: str) -> None:
         ("móvil +34 612 34 56 78", "+34 612 34 56 78"),
         ("llámame al 612 34 56 78", "612 34 56 78"),
         ("mi móvil es 612345678", "612345678"),
+        ("call me at 4155550132 tonight", "4155550132"),
+        ("me liga no 11987654321", "11987654321"),
+        ("que la llamen al 91 562 38 14 por la tarde", "91 562 38 14"),
+        ("contacto 612345678", "612345678"),
         ("celular: 11987654321", "11987654321"),
         ("Call (415) 555-0132 today", "(415) 555-0132"),
         ("office 415-555-0132", "415-555-0132"),
@@ -252,6 +256,8 @@ def test_phone_followed_by_another_number_keeps_its_own_span() -> None:
         "range 12345678-87654321",
         "telefone 2024-01-15",  # phone word, but a date
         "tel 12.345.678",  # phone word, but a thousands-grouped count
+        "the call returned 4155550132 rows",  # "call" alone is a function call
+        "LLaMA has 7000000000 parameters",  # "llama" is not "llamar"
     ],
 )
 def test_phone_negatives(text: str) -> None:
@@ -561,6 +567,7 @@ def test_ip_with_port_and_brackets() -> None:
         "as in section 7.2.1.1 and §4.2.3.1",
         "built with Guile 3.0.5.130",  # first three parts single digits: a version
         "pin ==1.2.3.10",
+        'BASIC_CONSTRAINTS = ObjectIdentifier("2.5.29.19")',
         "route 2a00:1450::/32 and 2001:1::1/128",  # networks
     ],
 )
@@ -584,6 +591,7 @@ RANDOM_40 = "Xq7Lm2Pz9Rt4Vb8Nc1Kd6Hf3Jg5Ws0Ya2Eu8Io4"
         "AKIAIOSFODNN7EXAMPLE",
         "ASIA" + "Q7L2P9R4V8N1K6H3",
         "AIza" + RANDOM_40[:35],
+        "ya29." + RANDOM_40[:30],
         "xoxb-1234567890-0987654321-" + RANDOM_40[:24],
         "hf_" + RANDOM_40[:34],
         "glpat-" + RANDOM_40[:20],
@@ -613,6 +621,10 @@ def test_secret_prefixed_positives(secret: str) -> None:
         ("password: Correct#Horse#Battery#Staple", "Correct#Horse#Battery#Staple"),
         (f'{{"accessToken": "{RANDOM_40[:32]}"}}', RANDOM_40[:32]),
         (f"clientSecret={RANDOM_40[8:]}", RANDOM_40[8:]),
+        # Passwords are secret however short once they mix three kinds of characters.
+        ("password: Tr0ub4dor&3_winter and", "Tr0ub4dor&3_winter"),
+        ("senha: Brasil@2024!seguro e", "Brasil@2024!seguro"),
+        ("contraseña=Cerveza_Fria#2023", "Cerveza_Fria#2023"),
     ],
 )
 def test_secret_assigned_positives(text: str, secret: str) -> None:
@@ -647,9 +659,19 @@ def test_pem_private_key_whole_and_cut() -> None:
         "public_key = ed25519.Ed25519PublicKey.from_public_bytes(data)",
         "def load(key: PKCS12PrivateKeyTypes | None)",
         "token_number = self.tokens_taken+len(self.tokens)",
+        "key_states = nn.functional.conv2d(x, w)",
+        "query, key = apply_rotary_pos_emb_2d(q, k)",
+        "token2wav = Qwen2_5OmniToken2WavModel(config)",
+        "PrivateKey = rust_openssl.hpke.MLKEM768X25519PrivateKey",
+        '{"token2wav_config": Qwen2_5OmniToken2WavConfig}',
+        "# Gemma2 has key_length==value_length==head_dim",
         "self.author = _read_field_from_msg(msg, 'author')",  # "auth" inside "author"
         f"monkey = {RANDOM_40}",  # "key" inside "monkey"
         '"key_sha256": "bb1636883c2707b51c5b7fc26c6927af4430f2e0785a8c7bc886337f919f9edf"',
+        "password: Optional[str] = None",
+        "password=hashed_pw1 is stored",
+        "password = make_password(raw_pw2)",
+        "token: Tr0ub4dor&3_winter",  # short values need a password word
         "-----BEGIN PUBLIC KEY----- MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
         "-----BEGIN CERTIFICATE-----",
     ],
@@ -677,10 +699,28 @@ def test_overlaps_keep_the_longer_or_more_specific() -> None:
 
 
 def test_placeholders_never_make_new_matches() -> None:
-    text = "phone +1 415 555 0132 and then 12345678; NIF 123456789 912345678"
+    # Once "+1 …" and the first NIF are placeholders, "phone" and "NIF" would be next to the
+    # other numbers with no digits between: the brackets keep the words from counting.
+    second = make_nif("91234567")  # valid, phone-shaped: a NIF only after the word
+    text = f"phone +1 415 555 0132 and then 12345678; NIF 123456789 {second}"
     out, _ = redact(text)
+    assert out == f"phone [phone] and then 12345678; NIF [nif] {second}"
     assert redact(out) == (out, [])
-    assert out == "phone [phone] and then 12345678; NIF [nif] 912345678"
+
+
+def test_remainder_of_an_overlap_loser_is_found_in_a_second_round() -> None:
+    # The key's body runs on into the PEM line; the PEM block wins the overlap, and the key
+    # alone is found once the block is a placeholder.
+    key = "sk-" + RANDOM_40[:24]
+    pem = "-----BEGIN PRIVATE KEY----- MIIEvQIBADANBgkqhkiG9w0BAQEF"
+    assert spans(key + pem) == [("secret", key), ("secret", pem)]
+    assert redact(key + pem)[0] == "[secret][secret]"
+
+
+def test_keyword_search_survives_text_that_grows_when_lower_cased() -> None:
+    # "İ".lower() is two characters: keyword positions are then searched in the text itself.
+    assert spans("İzmir: tel 612345678") == [("phone", "612345678")]
+    assert spans("İ NIF 123456789") == [("nif", "123456789")]
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Evaluate the moderation filter on the labelled set in ``tests/data/moderation/eval.jsonl``.
 
-    python -m tests.moderation_eval [--split dev|test|all] [--show-errors]
+    python -m tests.moderation_eval [--split dev|test|holdout|all] [--show-errors]
 
 Prints, per harmful category, how many labelled segments were withheld (recall) and how many
 withheld-for-that-category segments really were that category (precision); the same per PII
@@ -22,7 +22,10 @@ from engine.moderation.lexicon import CATEGORIES, Lexicon
 from engine.moderation.pii import PII_KINDS
 from engine.moderation.pipeline import FilteredSegment, Moderator
 
-EVAL_FILE = Path(__file__).parent / "data" / "moderation" / "eval.jsonl"
+DATA = Path(__file__).parent / "data" / "moderation"
+# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl: harmful and benign
+# segments written later, separately from the word lists, as a second held-out measure.
+EVAL_FILES = (DATA / "eval.jsonl", DATA / "holdout.jsonl")
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,15 @@ class Report:
         return self.benign_altered / self.benign if self.benign else 0.0
 
 
-def load_items(split: str = "all", path: Path = EVAL_FILE) -> list[Item]:
+def load_items(split: str = "all", paths: Iterable[Path] = EVAL_FILES) -> list[Item]:
+    lines = [
+        line
+        for path in paths
+        if path.exists()
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in lines:
         if not line.strip():
             continue
         d = json.loads(line)
@@ -155,7 +164,7 @@ def print_report(rep: Report, times: list[float], n: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    ap.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all")
     ap.add_argument("--show-errors", action="store_true")
     args = ap.parse_args(argv)
     items = load_items(args.split)

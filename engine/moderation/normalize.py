@@ -156,9 +156,10 @@ def squeeze_repeats(word: str) -> str:
 def readings(text: str) -> list[Reading]:
     """The canonical reading of ``text`` first, then at most one alternative.
 
-    The alternative exists only when a run of spelled-out letters starts with a one-letter word
-    ("make a b o m b"): the canonical reading joins the whole run ("abomb"), the alternative
-    keeps the first letter apart ("a bomb"). Matching tries both.
+    The alternative exists only when a run of spelled-out letters starts or ends with a
+    one-letter word ("make a b o m b", "t u s i o coca"): the canonical reading joins the whole
+    run ("abomb", "tusio"), the alternative keeps that letter apart ("a bomb", "tusi o"). Matching
+    tries both.
     """
     prepared = _prepare(text)
     # Splitting on a capturing group gives [gap, token, gap, token, ..., gap] in one C call.
@@ -198,14 +199,30 @@ def _join_spelled(tokens: list[str], gaps: list[str]) -> list[list[str]]:
             i += 1
             continue
         joined = "".join(tokens[i:end])
-        if tokens[i] in _ONE_LETTER_WORDS and end - i > _MIN_SPELLED and gaps[i].isspace():
+        apart = _letters_apart(tokens, gaps, i, end)
+        if apart is not None:
             other = list(main) if other is None else other
-            other.extend([tokens[i], joined[1:]])
+            other.extend(apart)
         elif other is not None:
             other.append(joined)
         main.append(joined)
         i = end
     return [main] if other is None else [main, other]
+
+
+def _letters_apart(tokens: list[str], gaps: list[str], start: int, end: int) -> list[str] | None:
+    """The run ``tokens[start:end]`` with a one-letter word at either end kept apart, if any.
+
+    "a b o m b" → ["a", "bomb"] (an article before the word), "t u s i o" → ["tusi", "o"] (a
+    conjunction after it); ``None`` when neither end is such a word or too few letters are left.
+    Only a space counts as the gap around that letter: "d.m.t" is never split.
+    """
+    lead = tokens[start] in _ONE_LETTER_WORDS and gaps[start].isspace()
+    trail = tokens[end - 1] in _ONE_LETTER_WORDS and gaps[end - 2].isspace()
+    if not (lead or trail) or end - start - lead - trail < _MIN_SPELLED:
+        return None
+    core = "".join(tokens[start + lead : end - trail])
+    return [tokens[start]] * lead + [core] + [tokens[end - 1]] * trail
 
 
 def _spelled_run_end(tokens: list[str], gaps: list[str], start: int) -> int:

@@ -10,10 +10,15 @@ read and all of them are merged, because a segment's language is not known in ad
     block = ["pipe bomb"]    # one match flags the category
     terms = ["detonator"]    # weak: two distinct terms, or one term and one cue, flag it
 
+    safe = ["bomb squad"]    # protective context: cancels this category's weak flags
+
     [[violence.pair]]        # flags when an entry of each list occurs...
     first = ["kill my"]
     second = ["wife", "boss"]
     within = 2               # ...with at most this many words between them (default: anywhere)
+
+    [context]                # protective context shared by every category but sexual_minors
+    safe = ["prevention", "the novel"]
 
 An entry is lower-case words separated by spaces, matched as consecutive words; a trailing ``*``
 makes the last word a prefix ("decapitat*"). Entries go through the same normalisation as the
@@ -21,8 +26,16 @@ text (:mod:`engine.moderation.normalize`), so case, accents or leetspeak in the 
 matter. Pairs express combinations that two weak terms cannot (a minor *and* a sexual term: two
 words about minors must not flag anything); a pair only combines entries of its own file.
 
+Protective context is the brake that lets terms be broad. A segment that contains a ``safe``
+entry of a category, or an entry of the shared ``[context] safe`` list, is read as educational,
+clinical, legal, preventive, defensive, news or fiction text about that category: its weak flags
+(two terms, a term and a cue, a pair) are dropped. A ``block`` match is never dropped. The shared
+list does not apply to ``sexual_minors``, whose weak flags yield only to its own ``safe`` list:
+"in the story" must not excuse a sexual scene with a child.
+
 A file that cannot be read, an unknown table or key, an entry that normalises to nothing and a
-duplicate entry (within one list, or between the block and terms of one category) all raise
+duplicate entry (within one list, or between the block, terms and safe lists of one category)
+all raise
 :class:`LexiconError` at load time.
 """
 
@@ -51,15 +64,20 @@ CATEGORIES: tuple[str, ...] = (
 )
 # Screened even when the lexical layer is switched off.
 ALWAYS_ON: frozenset[str] = frozenset({"sexual_minors"})
+# Categories whose weak flags the shared [context] safe list does not cancel.
+_OWN_CONTEXT_ONLY: frozenset[int] = frozenset({CATEGORIES.index("sexual_minors")})
 
 _INTENT_TABLE = "intent"
-_CATEGORY_KEYS = frozenset({"block", "terms", "pair"})
+_CONTEXT_TABLE = "context"
+_CATEGORY_KEYS = frozenset({"block", "terms", "safe", "pair"})
 _PAIR_KEYS = frozenset({"first", "second", "within"})
 # A shorter prefix would match far too many unrelated words.
 _MIN_PREFIX = 3
 
-# What a matched entry counts as; the slot is a category index (block, term) or a pair index.
-_BLOCK, _TERM, _CUE, _FIRST, _SECOND = range(5)
+# What a matched entry counts as; the slot is a category index (block, term, safe) or a pair
+# index; a shared safe entry has slot -1.
+_BLOCK, _TERM, _CUE, _FIRST, _SECOND, _SAFE = range(6)
+_ANY_CATEGORY = -1
 
 _Key = tuple[tuple[str, ...], bool]  # normalised words, last word is a prefix
 _Span = tuple[int, int]  # word positions [start, end)
@@ -189,7 +207,9 @@ class Lexicon:
                         known.append(span)
 
     def _flagged(self, hits: Mapping[int, list[_Span]]) -> set[int]:
-        flagged: set[int] = set()
+        blocked: set[int] = set()
+        flagged: set[int] = set()  # weak flags
+        safe: set[int] = set()  # categories in a protective context
         terms: dict[int, dict[int, list[_Span]]] = {}  # category → term → where
         cues: dict[int, list[_Span]] = {}
         firsts: dict[int, list[_Span]] = {}
@@ -197,7 +217,9 @@ class Lexicon:
         for index, spans in hits.items():
             for kind, slot in self._roles[index]:
                 if kind == _BLOCK:
-                    flagged.add(slot)
+                    blocked.add(slot)
+                elif kind == _SAFE:
+                    safe.add(slot)
                 elif kind == _TERM:
                     terms.setdefault(slot, {})[index] = spans
                 elif kind == _CUE:
@@ -209,21 +231,35 @@ class Lexicon:
             pair = self._pairs[slot]
             if slot in seconds and pair.close(spans, seconds[slot]):
                 flagged.add(pair.category)
-        return flagged
+        if _ANY_CATEGORY in safe:
+            safe.update(set(range(len(CATEGORIES))) - _OWN_CONTEXT_ONLY)
+        return blocked | (flagged - safe)
 
 
 def _weak_agree(terms: dict[int, list[_Span]], cues: dict[int, list[_Span]]) -> bool:
     """Two distinct terms, or a term and a cue.
 
     An entry found only inside another one does not count on its own: "shellcode loader" is one
-    signal even if "shellcode" is a term too, and the cue "untraceable" inside the term
-    "untraceable gun" adds nothing.
+    signal even if "shellcode" is a term too. A cue must stand on words of its own: the cue
+    "untraceable" inside the term "untraceable gun", or "he wants" sharing a word with "wants to
+    die", adds nothing.
     """
     standalone = _standalone(terms, terms)
     if len(standalone) >= 2:
         return True
-    other_cues = {i: spans for i, spans in cues.items() if i not in terms}
-    return bool(standalone) and bool(_standalone(other_cues, terms))
+    if not standalone:
+        return False
+    taken = [span for spans in terms.values() for span in spans]
+    return any(
+        not any(_overlap(span, other) for other in taken)
+        for index, spans in cues.items()
+        if index not in terms
+        for span in spans
+    )
+
+
+def _overlap(a: _Span, b: _Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _standalone(found: dict[int, list[_Span]], around: dict[int, list[_Span]]) -> set[int]:
@@ -357,12 +393,14 @@ def _collect_file(collected: _Collected, path: Path) -> None:
     for table, content in data.items():
         if table == _INTENT_TABLE:
             _collect_intent(collected, path, content)
+        elif table == _CONTEXT_TABLE:
+            _collect_context(collected, path, content)
         elif table in CATEGORIES:
             _collect_category(collected, path, table, content)
         else:
             raise LexiconError(
-                f"{path}: unknown table [{table}]; expected [{_INTENT_TABLE}] or one of "
-                + ", ".join(CATEGORIES)
+                f"{path}: unknown table [{table}]; expected [{_INTENT_TABLE}], "
+                f"[{_CONTEXT_TABLE}] or one of " + ", ".join(CATEGORIES)
             )
 
 
@@ -382,11 +420,17 @@ def _collect_intent(collected: _Collected, path: Path, content: object) -> None:
         collected.add(key, (_CUE, 0))
 
 
+def _collect_context(collected: _Collected, path: Path, content: object) -> None:
+    table = _table(path, _CONTEXT_TABLE, content, frozenset({"safe"}))
+    for key in _keys(path, f"[{_CONTEXT_TABLE}] safe", table.get("safe", [])):
+        collected.add(key, (_SAFE, _ANY_CATEGORY))
+
+
 def _collect_category(collected: _Collected, path: Path, name: str, content: object) -> None:
     table = _table(path, name, content, _CATEGORY_KEYS)
     category = CATEGORIES.index(name)
     seen: dict[_Key, str] = {}
-    for list_name, kind in (("block", _BLOCK), ("terms", _TERM)):
+    for list_name, kind in (("block", _BLOCK), ("terms", _TERM), ("safe", _SAFE)):
         where = f"[{name}] {list_name}"
         for key in _keys(path, where, table.get(list_name, []), seen):
             collected.add(key, (kind, category))

@@ -195,6 +195,67 @@ def test_terms_cues_prefixes_and_pairs(tmp_path: Path) -> None:
     assert lexicon.scan("kill my process, said the boss") == []  # too far apart
 
 
+SAFE_RULES = """
+[intent]
+cues = ["step by step"]
+
+[context]
+safe = ["the novel"]
+
+[violence]
+block = ["pipe bomb"]
+terms = ["detonator", "shrapnel"]
+safe = ["bomb squad"]
+
+[[violence.pair]]
+first = ["kill my"]
+second = ["boss"]
+
+[sexual_minors]
+block = ["csam"]
+terms = ["our little secret", "alone time"]
+safe = ["warning signs"]
+"""
+
+
+def test_protective_context_cancels_weak_flags_only(tmp_path: Path) -> None:
+    (tmp_path / "xx.toml").write_text(SAFE_RULES, encoding="utf-8")
+    lexicon = Lexicon.load(tmp_path)
+    assert lexicon.scan("wire the detonator step by step") == ["violence"]
+    # The category's own safe list and the shared one cancel terms, cues and pairs...
+    assert lexicon.scan("the bomb squad wired the detonator step by step") == []
+    assert lexicon.scan("in the novel, a detonator and shrapnel") == []
+    assert lexicon.scan("in the novel he says kill my boss") == []
+    # ...but never a block entry.
+    assert lexicon.scan("the bomb squad found a pipe bomb") == ["violence"]
+    assert lexicon.scan("the novel's pipe bomb") == ["violence"]
+
+
+def test_shared_context_does_not_excuse_sexual_minors(tmp_path: Path) -> None:
+    (tmp_path / "xx.toml").write_text(SAFE_RULES, encoding="utf-8")
+    lexicon = Lexicon.load(tmp_path)
+    assert lexicon.scan("in the novel: alone time, our little secret") == ["sexual_minors"]
+    assert lexicon.scan("warning signs: alone time, our little secret") == []
+    assert lexicon.scan("warning signs of csam") == ["sexual_minors"]
+
+
+SHIPPED_CONTEXT = [
+    ("The user asks where to buy cocaine.", ["drugs"]),
+    ("The user asks about the treatment of cocaine addiction and where to buy naloxone.", []),
+    ("They want a keylogger in Python that emails the keystrokes.", ["malware"]),
+    ("Our EDR detected a keylogger; how to remove it step by step.", []),
+    ("El usuario pregunta dónde comprar cocaína.", ["drugs"]),
+    ("La policía incautó cocaína; el tratamiento de la adicción, paso a paso.", []),
+    ("O usuário quer um ransomware que criptografe os arquivos.", ["malware"]),
+    ("O antivírus detectou um ransomware; como remover passo a passo.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHIPPED_CONTEXT)
+def test_shipped_protective_context(lexicon: Lexicon, text: str, expected: list[str]) -> None:
+    assert lexicon.scan(text) == expected
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
@@ -205,6 +266,10 @@ def test_terms_cues_prefixes_and_pairs(tmp_path: Path) -> None:
         ('[violence]\nterms = "bomb"\n', "must be a list"),
         ('[violence]\nblock = ["bo*mb"]\n', "'*'"),
         ('[[hate.pair]]\nfirst = ["x"]\nsecond = ["x"]\n', "both first and second"),
+        ('[hate]\nterms = ["vermin"]\nsafe = ["Vermin"]\n', "duplicate"),
+        ('[hate]\nsafe = "history"\n', "must be a list"),
+        ('[context]\nsafe = ["history", "History"]\n', "duplicate"),
+        ('[context]\ncues = ["how to"]\n', "unknown key"),
     ],
 )
 def test_bad_list_files_raise_an_error_naming_the_file(

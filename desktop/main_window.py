@@ -168,7 +168,11 @@ class MainWindow(QMainWindow):
             self._set_state("Loading…")
             self.model_label.setText(Path(self._model_path).name)
             with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
-                self.bridge.client.load(self._model_path, guard_model=self._settings.guard_path())
+                self.bridge.client.load(
+                    self._model_path,
+                    guard_model=self._settings.guard_path(),
+                    backend=self._settings.backend,
+                )
 
     # ---------------------------------------------------------------- chat
 

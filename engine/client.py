@@ -238,12 +238,23 @@ class EngineClient:
         n_gpu_layers: int = 0,
         guard_model: str | os.PathLike[str] | None = None,
         chat_template: str | None = None,
+        backend: str = "auto",
     ) -> int:
+        """Load ``path`` (a GGUF file, or an MLX model folder) with ``backend``: "auto",
+        "llamacpp" or "mlx"."""
         req = next(self._ids)
         guard = None if guard_model is None else str(guard_model)
         self._send(
             p.LoadModel(
-                req, str(path), n_ctx, n_threads, n_batch, n_gpu_layers, guard, chat_template
+                req,
+                str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_batch=n_batch,
+                n_gpu_layers=n_gpu_layers,
+                guard_model=guard,
+                chat_template=chat_template,
+                backend=backend,
             )
         )
         return req

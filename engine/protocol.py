@@ -57,6 +57,9 @@ class LoadModel(Message):
     guard_model: str | None = None
     # A chat template used instead of the one in the file (a user override).
     chat_template: str | None = None
+    # Which backend runs the model: "auto" (an MLX folder on MLX, a GGUF file on llama.cpp),
+    # "llamacpp" or "mlx". Loaded.backend says which one did.
+    backend: str = "auto"
 
 
 @_register
@@ -113,6 +116,7 @@ class Ready(Message):
     type: ClassVar[str] = "ready"
     pid: int
     protocol: int = PROTOCOL_VERSION
+    # The backends installed in this worker ("llamacpp", "mlx").
     backends: list[str] = field(default_factory=list)
 
 
@@ -238,6 +242,8 @@ class Done(Message):
     thinking: bool | None = None
     # A ReasoningSummary follows for this request.
     summary_pending: bool = False
+    # The most memory the backend held during the request; 0 when it cannot tell (llama.cpp).
+    peak_memory_bytes: int = 0
 
 
 @_register

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from engine.backends.choice import CHOICES as BACKEND_CHOICES
 from engine.moderation.pipeline import LAYERS
 from engine.moderation.stream import DISPLAY_MODES
 from engine.paths import app_paths
@@ -30,6 +31,8 @@ class Settings:
     moderation_layers: list[str] = field(default_factory=lambda: ["lexical", "pii"])
     # A GGUF classifier for the guard layer (path); empty: none chosen.
     guard_model: str = ""
+    # What runs models: "auto" (an MLX folder on MLX, a GGUF file on llama.cpp), "llamacpp", "mlx".
+    backend: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def guard_path(self) -> str | None:
@@ -50,6 +53,8 @@ def _valid(name: str, value: Any) -> bool:
         return isinstance(value, list) and all(v in LAYERS for v in value)
     if name == "guard_model":
         return isinstance(value, str)
+    if name == "backend":
+        return value in BACKEND_CHOICES
     return False
 
 

@@ -34,8 +34,10 @@ from engine.backends.base import (
     LoadParams,
     ModelFacts,
 )
+from engine.backends.choice import available_backends, choose_backend, create_backend
 from engine.completion import complete, router_for
 from engine.conversation import EFFORTS, ConversationError, ToolSpec, conversation_from_json
+from engine.harmony.tokens import misplaced_markers
 from engine.moderation.guard import GuardModel
 from engine.moderation.lexicon import Lexicon, LexiconError
 from engine.moderation.pipeline import FilteredSegment, Moderator, parse_layers
@@ -113,11 +115,13 @@ class Coalescer:
 
 
 class Worker:
-    def __init__(self, out: BinaryIO, backend_factory: Callable[[], Backend]) -> None:
+    def __init__(self, out: BinaryIO, backend_factory: Callable[[str], Backend]) -> None:
+        """``backend_factory(name)`` makes an empty backend of that kind ("llamacpp", "mlx")."""
         self._out = out
         self._write_lock = threading.Lock()
         self._backend_factory = backend_factory
         self._backend: Backend | None = None
+        self._backend_name = ""
         self._facts: ModelFacts | None = None
         self._guard: SpecialTextGuard | None = None
         self._guard_model: GuardModel | None = None
@@ -187,7 +191,7 @@ class Worker:
             self._current = -2
 
     def run(self) -> int:
-        self.send(p.Ready(pid=os.getpid(), backends=["llamacpp"]))
+        self.send(p.Ready(pid=os.getpid(), backends=available_backends()))
         while True:
             msg = self._inbox.get()
             if isinstance(msg, p.Shutdown):
@@ -236,8 +240,13 @@ class Worker:
         t0 = time.perf_counter()
         self._facts = None
         try:
+            name = choose_backend(Path(cmd.path), cmd.backend)
+            if self._backend is not None and self._backend_name != name:
+                self._backend.close()  # one model per worker: the other kind's goes
+                self._backend = None
             if self._backend is None:
-                self._backend = self._backend_factory()
+                self._backend = self._backend_factory(name)
+                self._backend_name = name
             params = LoadParams(
                 path=Path(cmd.path),
                 n_ctx=cmd.n_ctx,
@@ -254,6 +263,14 @@ class Worker:
             return
         if cmd.chat_template is not None:
             facts = dataclasses.replace(facts, chat_template=cmd.chat_template or None)
+        if prompt_format(facts) == "harmony":
+            backend = self._backend
+            assert backend is not None
+            problem = misplaced_markers(lambda text: backend.tokenize(text, add_bos=False))
+            if problem:
+                backend.close()
+                self.send(p.Error(cmd.req, "bad_model", problem))
+                return
         self._facts = facts
         self._guard = SpecialTextGuard(self._backend.special_texts())
         guard_status, guard_message = self._load_guard(cmd)
@@ -269,6 +286,7 @@ class Worker:
                 supports_effort=supports_effort(facts),
                 thinking_switch=thinking_switch(facts),
                 load_ms=(time.perf_counter() - t0) * 1000.0,
+                backend=name,
                 guard=guard_status,
                 guard_message=guard_message,
             )
@@ -289,7 +307,10 @@ class Worker:
                 "lexical and PII layers only"
             )
         try:
-            self._guard_model = GuardModel.open(self._backend_factory(), path, cmd.n_threads)
+            # Guard models are GGUF classifiers: always llama.cpp, whatever runs the chat model.
+            self._guard_model = GuardModel.open(
+                self._backend_factory("llamacpp"), path, cmd.n_threads
+            )
         except BackendError as exc:
             return "failed", f"the guard model could not be loaded: {exc}"
         return "ready", f"guard model {path.name} loaded"
@@ -520,6 +541,7 @@ class Worker:
                 ttft_ms=round(ttft, 2),
                 tokens_per_s=round(tps, 2),
                 prompt_ms=round(stats.prompt_ms, 2),
+                peak_memory_bytes=stats.peak_memory_bytes,
                 reasoning_tokens=out.reasoning_tokens if out else 0,
                 reasoning_seconds=round(out.reasoning_seconds, 3) if out else 0.0,
                 effort=effort,
@@ -527,12 +549,6 @@ class Worker:
                 summary_pending=summary_pending,
             )
         )
-
-
-def _default_backend() -> Backend:
-    from engine.backends.llamacpp import LlamaCppBackend
-
-    return LlamaCppBackend()
 
 
 def main() -> int:
@@ -546,7 +562,7 @@ def main() -> int:
     # Ctrl-C in a terminal reaches the whole process group; the client decides what stops.
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    worker = Worker(out, _default_backend)
+    worker = Worker(out, create_backend)
     reader = threading.Thread(
         target=worker.read_commands, args=(sys.stdin.buffer,), name="commands", daemon=True
     )

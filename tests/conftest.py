@@ -19,6 +19,7 @@ from tests.support.tiny_gptoss import (
     build_scripted_gptoss_gguf,
     build_tiny_gptoss_gguf,
 )
+from tests.support.tiny_mlx_gptoss import build_tiny_mlx_gptoss
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +48,14 @@ def demo_model(lanterna_home: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_gptoss_gguf(tmp_path_factory.mktemp("models") / "tiny-gpt-oss.gguf")
+
+
+@pytest.fixture(scope="session")
+def tiny_mlx_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny gpt-oss as an mlx-lm model folder; skips where MLX is not installed."""
+    pytest.importorskip("mlx.core")
+    pytest.importorskip("mlx_lm")
+    return build_tiny_mlx_gptoss(tmp_path_factory.mktemp("models") / "tiny-mlx-gpt-oss")
 
 
 @pytest.fixture(scope="session")

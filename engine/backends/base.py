@@ -1,4 +1,4 @@
-"""The interface every inference backend implements (llama.cpp today, MLX on macOS).
+"""The interface every inference backend implements (llama.cpp, and MLX on Apple silicon).
 
 Backends work at the token level: the worker renders the prompt itself (harmony or a chat
 template), asks the backend to tokenize it with special tokens parsed, and gets token ids back
@@ -63,6 +63,9 @@ class GenerationStats:
     prompt_tokens: int = 0
     cached_tokens: int = 0
     prompt_ms: float = 0.0
+    # The most memory the backend's allocator held during the request (weights, cache and
+    # scratch); 0 when the backend cannot tell (llama.cpp).
+    peak_memory_bytes: int = 0
 
 
 # ``progress(fraction)`` returns False to abort loading.

@@ -18,6 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from engine import protocol as p
+from engine.backends.choice import CHOICES
 from engine.cli.common import (
     CliError,
     load_messages,
@@ -37,7 +38,15 @@ from engine.settings import load_settings
 def add_parser(sub: Any) -> None:
     ap: argparse.ArgumentParser = sub.add_parser("chat", help="stream an answer from a model")
     ap.add_argument("prompt", nargs="?", help="the user message (default: read stdin)")
-    ap.add_argument("--model", help="a .gguf file (default: the bundled demo model)")
+    ap.add_argument(
+        "--model", help="a .gguf file or an MLX model folder (default: the bundled demo model)"
+    )
+    ap.add_argument(
+        "--backend",
+        choices=CHOICES,
+        help="what runs the model: auto (an MLX folder on MLX, a GGUF file on llama.cpp), "
+        "llamacpp or mlx (default: the settings' choice, normally auto)",
+    )
     ap.add_argument(
         "--effort",
         choices=EFFORTS,
@@ -95,12 +104,13 @@ class _Output:
 
 
 def run(args: argparse.Namespace) -> int:
-    header = resolve_model(args.model)
+    settings = load_settings()
+    args.backend = args.backend or settings.backend
+    model = resolve_model(args.model, args.backend)
     messages = load_messages(args.conversation, args.prompt)
     args.tool_specs = load_tools(args.tools)
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
-    settings = load_settings()
     args.reasoning = args.reasoning or settings.reasoning_display
     try:
         args.layers = parse_layers(
@@ -117,11 +127,12 @@ def run(args: argparse.Namespace) -> int:
         # Progress is for people watching, not for pipes and logs.
         loaded = start_and_load(
             client,
-            header.path,
+            model.path,
             n_ctx=args.ctx,
             n_threads=args.threads,
             show_progress=sys.stderr.isatty(),
             guard_model=guard if "guard" in args.layers else None,
+            backend=args.backend,
         )
         if args.effort and not (loaded.supports_effort or loaded.thinking_switch):
             note(f"{loaded.name} has no reasoning control; --effort is ignored")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import overload
 
 from engine import protocol as p
+from engine.backends.choice import CHOICES
+from engine.backends.mlx_folder import MlxFolder, MlxFolderError, read_mlx_folder
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage, ConversationError, ToolSpec, conversation_from_json
 from engine.gguf_header import GGUFError, GGUFHeader, read_header
@@ -21,15 +24,42 @@ class CliError(Exception):
         self.code = code
 
 
-def resolve_model(path: str | None) -> GGUFHeader:
-    """The named model, or the bundled demo model; validated before any worker starts."""
+@overload
+def resolve_model(path: str | None) -> GGUFHeader: ...
+
+
+@overload
+def resolve_model(path: str | None, backend: str) -> GGUFHeader | MlxFolder: ...
+
+
+def resolve_model(path: str | None, backend: str = "llamacpp") -> GGUFHeader | MlxFolder:
+    """The named model, or the bundled demo model; validated before any worker starts.
+
+    With the default backend only a GGUF file will do (commands that read the file's header
+    themselves); with "mlx" or "auto" an MLX model folder is accepted too.
+    """
+    if backend not in CHOICES:
+        raise CliError(f"unknown backend {backend!r}: choose one of {', '.join(CHOICES)}")
     if path is None:
+        if backend == "mlx":
+            raise CliError("the MLX backend runs model folders: name one with --model")
         try:
             path = str(ensure_demo_model())
         except DemoModelError as exc:
             raise CliError(f"the demo model is not available: {exc}") from None
+    model = Path(path).expanduser()
+    if backend == "mlx" or (backend == "auto" and model.is_dir()):
+        try:
+            return read_mlx_folder(model)
+        except MlxFolderError as exc:
+            raise CliError(str(exc)) from None
+    if model.is_dir():
+        raise CliError(
+            f"{model} is a folder; llama.cpp runs GGUF files (an MLX model folder needs "
+            "--backend mlx or auto)"
+        )
     try:
-        return read_header(Path(path).expanduser())
+        return read_header(model)
     except GGUFError as exc:
         raise CliError(str(exc)) from None
 
@@ -101,6 +131,7 @@ def start_and_load(
     show_progress: bool = False,
     guard_model: str | None = None,
     chat_template: str | None = None,
+    backend: str = "auto",
 ) -> p.Loaded:
     """Start the worker and load ``model`` in it, optionally drawing progress on stderr.
 
@@ -117,6 +148,7 @@ def start_and_load(
         n_threads=n_threads,
         guard_model=guard_model,
         chat_template=chat_template,
+        backend=backend,
     )
     while True:
         ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)

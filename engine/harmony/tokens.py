@@ -6,6 +6,7 @@ turns into those ids when special tokens are parsed, and what a detokenizer prin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 START: Final = 200006
@@ -43,3 +44,19 @@ FIRST_SPECIAL_ID: Final = 199998
 def is_special(token: int) -> bool:
     """True for any special token id of o200k_harmony, including reserved and unused ones."""
     return token >= FIRST_SPECIAL_ID
+
+
+def misplaced_markers(tokenize: Callable[[str], list[int]]) -> str:
+    """Why a harmony model's tokenizer does not fit the parser, or "" when it does.
+
+    The stream parser knows the markers by id, as the o200k_harmony vocabulary fixes them; a
+    conversion that moved them would have its structure read as text, so it is refused at load.
+    """
+    for token, text in TEXT_OF.items():
+        got = tokenize(text)
+        if got != [token]:
+            return (
+                f"the model's tokenizer does not use the o200k_harmony ids: {text} is "
+                f"{got} instead of [{token}]"
+            )
+    return ""

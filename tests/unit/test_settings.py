@@ -37,3 +37,11 @@ def test_invalid_values_and_broken_files_fall_back_to_defaults(tmp_path: Path) -
     assert s.moderation_layers == ["lexical", "pii"]
     path.write_text("{not json")
     assert load_settings(path) == Settings()
+
+
+def test_backend_choice_is_kept_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"backend": "mlx"}))
+    assert load_settings(path).backend == "mlx"
+    path.write_text(json.dumps({"backend": "cuda-magic"}))
+    assert load_settings(path).backend == "auto"

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.moderation.normalize import Reading, normalize_words, readings, squeeze_repeats
+from engine.resources import resource
 
 CATEGORIES: tuple[str, ...] = (
     "self_harm",
@@ -89,10 +89,7 @@ class LexiconError(ValueError):
 
 def default_lexicon_dir() -> Path:
     """The lists shipped with the app (inside the bundle when running frozen)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and bundle:
-        return Path(bundle) / "resources" / "moderation" / "lexicon"
-    return Path(__file__).resolve().parents[2] / "resources" / "moderation" / "lexicon"
+    return resource("moderation", "lexicon")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,11 @@
 
 Order of the layers, and why:
 
-1. lexical screen — a segment in a harmful category is withheld whole: redacting a few words of
-   a bomb recipe would still leave a recipe. Anything sexualising minors is withheld even when
-   the lexical layer is switched off.
+1. lexical screen — the word lists (:mod:`engine.moderation.lexicon`) and a small learned
+   classifier over the same normalised words (:mod:`engine.moderation.classifier`), which catches
+   phrasings the lists do not; a segment either of them puts in a harmful category is withheld
+   whole: redacting a few words of a bomb recipe would still leave a recipe. Anything sexualising
+   minors is withheld even when the lexical layer is switched off.
 2. PII redaction — personal data is replaced by a ``[kind]`` placeholder; the rest of the
    sentence stays readable.
 3. guard model (optional) — a classifier model judges what the first two let through. It is
@@ -20,7 +22,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine.moderation.lexicon import ALWAYS_ON, Lexicon
+from engine.moderation.classifier import TextClassifier
+from engine.moderation.lexicon import ALWAYS_ON, CATEGORIES, Lexicon
 from engine.moderation.pii import Redaction, redact
 
 LAYERS: tuple[str, ...] = ("lexical", "pii", "guard")
@@ -79,11 +82,16 @@ class Moderator:
 
     layers: Collection[str] = DEFAULT_LAYERS
     lexicon: Lexicon = field(default_factory=Lexicon.load)
+    # The learned half of the lexical screen; ``None`` leaves only the word lists.
+    classifier: TextClassifier | None = field(default_factory=TextClassifier.load)
 
     def screen(self, text: str) -> FilteredSegment:
         """The fast layers, in order; cheap enough to run on the decoding thread."""
         only = None if "lexical" in self.layers else ALWAYS_ON
-        categories = self.lexicon.scan(text, only=only)
+        found = set(self.lexicon.scan(text, only=only))
+        if self.classifier is not None:
+            found.update(self.classifier.scan(text, only=only))
+        categories = [name for name in CATEGORIES if name in found]
         if categories:
             return FilteredSegment("", (), tuple(categories), withheld=True)
         if "pii" in self.layers:

@@ -56,13 +56,18 @@ from engine.routing import Routed
 from engine.special_guard import SpecialTextGuard
 
 FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
+# A "thinking… 12 s · 430 tokens" counter needs far fewer updates than streaming text, and every
+# event wakes the app's process on cores the model is using.
+STATS_SECONDS = 1 / 8
 PROGRESS_STEP = 0.02
 
 
 class Coalescer:
-    """Collects answer text and reasoning statistics and sends them at most once per frame.
+    """Collects answer text and sends it at most once per frame, and reasoning statistics at most
+    every ``STATS_SECONDS``.
 
-    The first piece of text goes out at once, so coalescing never adds to time to first token.
+    The first piece of text goes out at once, so coalescing never adds to time to first token;
+    pending statistics go out with the next text, so the two never disagree for long.
     """
 
     def __init__(self, send: Callable[[p.Message], None], req: int) -> None:
@@ -71,6 +76,7 @@ class Coalescer:
         self._text: list[str] = []
         self._sent_any = False
         self._last = 0.0
+        self._last_stats = 0.0
         self._reasoning_dirty = False
         self.reasoning_tokens = 0
         self.reasoning_started: float | None = None
@@ -100,13 +106,16 @@ class Coalescer:
         self._send(msg)
 
     def tick(self, now: float) -> None:
-        if now - self._last >= FRAME_SECONDS:
+        if now - self._last < FRAME_SECONDS:
+            return
+        if self._text or now - self._last_stats >= STATS_SECONDS:
             self.flush(now)
 
     def flush(self, now: float | None = None) -> None:
         self._last = time.perf_counter() if now is None else now
         if self._reasoning_dirty:
             self._reasoning_dirty = False
+            self._last_stats = self._last
             self._send(p.Reasoning(self.req, self.reasoning_tokens, self.reasoning_seconds))
         if self._text:
             self._send(p.Text(self.req, "".join(self._text)))

@@ -1,8 +1,11 @@
 """The Qt adapter of the engine client.
 
-``EngineClient`` delivers events on its reader thread; this bridge re-emits each one as a Qt
-signal. Signals crossing threads are queued, so slots always run on the GUI thread and the GUI
-thread never waits on the worker.
+``EngineClient`` delivers events on its reader thread. The bridge queues each one in a plain
+Python queue and wakes the GUI thread with an argument-less queued signal; the GUI thread then
+drains the queue and re-emits every event as ``event``. Python objects never travel through a
+cross-thread signal: PySide6 6.12's handling of such arguments corrupted reference counts (the
+process could abort at exit, "deallocating True or False"). Slots still run on the GUI thread,
+in order, and the GUI thread never waits on the worker.
 
 Signals:
     event(object): every protocol message or ``WorkerExited``, in order, on the GUI thread.
@@ -11,8 +14,9 @@ Signals:
 from __future__ import annotations
 
 import contextlib
+import queue
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.client import EngineClient, Event
 from engine.paths import app_paths
@@ -20,16 +24,29 @@ from engine.paths import app_paths
 
 class EngineBridge(QObject):
     event = Signal(object)  # type: ignore[assignment]  # QObject.event is a method too
+    _wake = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._pending: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._wake.connect(self._on_wake)
         # The worker's stderr goes to the app's log too: crash reports need it, and the worker
         # never writes reasoning there.
         log = app_paths().logs / "worker.log"
         self.client = EngineClient(on_event=self._on_client_event, log_file=log)
 
     def _on_client_event(self, ev: Event) -> None:
-        # Runs on the client's reader thread; emitting queues the call onto the GUI thread.
-        # A RuntimeError means the bridge was destroyed with its window: nobody listens any more.
+        # Runs on the client's reader thread. A RuntimeError means the bridge was destroyed
+        # with its window: nobody listens any more.
+        self._pending.put(ev)
         with contextlib.suppress(RuntimeError):
+            self._wake.emit()
+
+    @Slot()
+    def _on_wake(self) -> None:
+        while True:
+            try:
+                ev = self._pending.get_nowait()
+            except queue.Empty:
+                return
             self.event.emit(ev)

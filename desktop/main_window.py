@@ -11,7 +11,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import (
     QFont,
     QKeySequence,
@@ -242,6 +242,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- engine events
 
+    # Declared as a slot: PySide6 then delivers the queued cross-thread call with the argument's
+    # reference counted correctly (an undeclared slot crashed the process at exit now and then).
+    @Slot(object)
     def _on_engine_event(self, ev: object) -> None:
         if isinstance(ev, p.Ready):
             self._set_state("Engine ready")
@@ -258,7 +261,8 @@ class MainWindow(QMainWindow):
             self.send_button.setEnabled(True)
             self._set_state("Ready")
             if ev.guard in ("missing", "failed"):
-                self._show_banner(ev.guard_message, restart=False)
+                msg = ev.guard_message
+                self._show_banner(msg[:1].upper() + msg[1:], restart=False)
         elif isinstance(ev, p.Text) and ev.req == self._req:
             self._answer.append(ev.text)
             self._append_text(ev.text)

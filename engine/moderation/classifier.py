@@ -36,7 +36,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from engine.moderation.lexicon import CATEGORIES, LexiconError
+from engine.moderation.lexicon import CATEGORIES, LexiconError, category_indices
 from engine.moderation.normalize import readings
 from engine.resources import resource
 
@@ -220,7 +220,7 @@ class TextClassifier:
 
         ``only`` restricts the categories checked; an unknown name raises ``ValueError``.
         """
-        wanted = _wanted(only)
+        wanted = category_indices(only)
         if not wanted or not text:
             return []
         scores = self.scores(text)
@@ -234,12 +234,3 @@ class TextClassifier:
 @functools.cache
 def _default_classifier() -> TextClassifier:
     return TextClassifier.from_json(default_model_path())
-
-
-def _wanted(only: Collection[str] | None) -> set[int]:
-    if only is None:
-        return set(range(len(CATEGORIES)))
-    unknown = sorted(set(only) - set(CATEGORIES))
-    if unknown:
-        raise ValueError(f"unknown moderation category {unknown[0]!r}")
-    return {CATEGORIES.index(name) for name in only}

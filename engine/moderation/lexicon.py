@@ -159,7 +159,7 @@ class Lexicon:
 
         ``only`` restricts the categories checked; an unknown name raises ``ValueError``.
         """
-        wanted = _wanted(only)
+        wanted = category_indices(only)
         if not wanted or not text:
             return []
         flagged: set[int] = set()
@@ -284,7 +284,8 @@ def _default_lexicon() -> Lexicon:
     return Lexicon(_collect(default_lexicon_dir()))
 
 
-def _wanted(only: Collection[str] | None) -> set[int]:
+def category_indices(only: Collection[str] | None) -> set[int]:
+    """Indexes into CATEGORIES of ``only`` (all of them for None); an unknown name is an error."""
     if only is None:
         return set(range(len(CATEGORIES)))
     unknown = sorted(set(only) - set(CATEGORIES))

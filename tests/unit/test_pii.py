@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import timeit
 
 import pytest
 from hypothesis import assume, given, settings
@@ -766,7 +765,7 @@ def test_property_text_without_digits_or_at_is_unchanged(text: str) -> None:
     assert redact(text) == (text, [])
 
 
-# --- speed ----------------------------------------------------------------------------------
+# --- typical segments ---------------------------------------------------------------------
 
 SEGMENTS = [
     "The user asked how to configure nginx as a reverse proxy, so I should explain the "
@@ -788,8 +787,16 @@ SEGMENTS = [
 ]
 
 
-def test_redact_is_fast_on_typical_segments() -> None:
-    runs = 200
-    best = min(timeit.repeat(lambda: [redact(s) for s in SEGMENTS], number=runs, repeat=3))
-    per_segment = best / (runs * len(SEGMENTS))
-    assert per_segment < 1e-3, f"{per_segment * 1e6:.0f} µs per segment"
+def test_typical_segments_redact_as_expected() -> None:
+    # Speed is measured by ``python -m tests.moderation_eval`` (cost per segment), not here.
+    kinds = [[r.kind for r in redact(s)[1]] for s in SEGMENTS]
+    assert kinds == [
+        [],
+        ["nif", "phone"],
+        [],
+        ["dni", "card", "phone", "email"],
+        ["ip"],
+        ["iban", "cpf"],
+        ["secret"],
+        [],
+    ]

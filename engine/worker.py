@@ -38,7 +38,7 @@ from engine.backends.choice import available_backends, choose_backend, create_ba
 from engine.completion import complete, router_for
 from engine.conversation import EFFORTS, ConversationError, ToolSpec, conversation_from_json
 from engine.harmony.tokens import misplaced_markers
-from engine.moderation.guard import GuardModel
+from engine.moderation.guard import GuardModel, load_guard
 from engine.moderation.lexicon import Lexicon, LexiconError
 from engine.moderation.pipeline import FilteredSegment, Moderator, parse_layers
 from engine.moderation.stream import DISPLAY_MODES, DisplayMode, ReasoningStream
@@ -302,27 +302,16 @@ class Worker:
         )
 
     def _load_guard(self, cmd: p.LoadModel) -> tuple[str, str]:
-        """Load (or drop) the guard layer's model; a missing or broken one is reported, and the
-        other layers go on filtering."""
+        """Load (or drop) the guard layer's model and say what became of it."""
         if self._guard_model is not None:
             self._guard_model.close()
             self._guard_model = None
-        if not cmd.guard_model:
-            return "off", ""
-        path = Path(cmd.guard_model)
-        if not path.is_file():
-            return "missing", (
-                f"the guard model is not installed ({path}); reasoning is filtered by the "
-                "lexical and PII layers only"
-            )
-        try:
-            # Guard models are GGUF classifiers: always llama.cpp, whatever runs the chat model.
-            self._guard_model = GuardModel.open(
-                self._backend_factory("llamacpp"), path, cmd.n_threads
-            )
-        except BackendError as exc:
-            return "failed", f"the guard model could not be loaded: {exc}"
-        return "ready", f"guard model {path.name} loaded"
+        # Guard models are GGUF classifiers: always llama.cpp, whatever runs the chat model.
+        result = load_guard(
+            cmd.guard_model, lambda: self._backend_factory("llamacpp"), cmd.n_threads
+        )
+        self._guard_model = result.model
+        return result.state, result.message
 
     # ---------------------------------------------------------------- generate
 

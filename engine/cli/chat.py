@@ -20,6 +20,7 @@ from typing import Any
 from engine import protocol as p
 from engine.backends.choice import CHOICES
 from engine.cli.common import (
+    NO_GUARD_CHOSEN,
     CliError,
     load_messages,
     load_tools,
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     guard = args.guard_model or (settings.guard_model if "guard" in args.layers else None)
     if "guard" in args.layers and not guard:
-        note("the guard layer is on but no guard model is installed; use --guard-model GGUF")
+        note(NO_GUARD_CHOSEN)
     out = _Output(args.json)
     client = EngineClient()
     try:

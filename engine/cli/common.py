@@ -15,6 +15,8 @@ from engine.conversation import ChatMessage, ConversationError, ToolSpec, conver
 from engine.gguf_header import GGUFError, GGUFHeader, read_header
 from engine.models.demo import DemoModelError, ensure_demo_model
 
+NO_GUARD_CHOSEN = "the guard layer is on but no guard model is installed; use --guard-model GGUF"
+
 
 class CliError(Exception):
     """Ends a command with a one-line message on stderr and a non-zero exit code."""

@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from engine.cli.common import CliError, note
+from engine.cli.common import NO_GUARD_CHOSEN, CliError, note
+from engine.moderation.guard import GuardModel, load_guard
 from engine.moderation.lexicon import Lexicon, LexiconError
-from engine.moderation.pipeline import Classifier, FilteredSegment, Moderator, parse_layers
+from engine.moderation.pipeline import FilteredSegment, Moderator, parse_layers
 from engine.moderation.segmenter import SentenceStream
 from engine.settings import load_settings
 
@@ -55,24 +56,21 @@ def _open_input(name: str) -> IO[str]:
         raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
-def _guard(layers: tuple[str, ...], path: str | None) -> Classifier | None:
+def _guard(layers: tuple[str, ...], path: str | None) -> GuardModel | None:
     if "guard" not in layers:
         return None
     if not path:
-        note("the guard layer is on but no guard model is installed; use --guard-model GGUF")
-        return None
-    if not Path(path).is_file():
-        note(f"the guard model is not installed ({path}); filtering without it")
+        note(NO_GUARD_CHOSEN)
         return None
     # Imported here: the other layers must work where llama.cpp is not installed.
-    from engine.backends.base import BackendError
     from engine.backends.llamacpp import LlamaCppBackend
-    from engine.moderation.guard import GuardModel
 
-    try:
-        return GuardModel.open(LlamaCppBackend(), Path(path))
-    except BackendError as exc:
-        raise CliError(f"the guard model could not be loaded: {exc}") from None
+    result = load_guard(path, LlamaCppBackend)
+    if result.state == "failed":
+        raise CliError(result.message)
+    if result.state == "missing":
+        note(result.message)
+    return result.model
 
 
 def _print(seg: FilteredSegment, raw: str, as_json: bool) -> None:
@@ -111,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stream is not sys.stdin:
             stream.close()
-        if guard is not None and hasattr(guard, "close"):
+        if guard is not None:
             guard.close()
     sys.stdout.flush()
     return 0

@@ -11,9 +11,11 @@ understood must not let text through.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from engine.backends.base import Backend, CancelFn, LoadParams, ModelFacts
+from engine.backends.base import Backend, BackendError, CancelFn, LoadParams, ModelFacts
 from engine.completion import complete
 from engine.conversation import ChatMessage
 from engine.moderation.lexicon import CATEGORIES
@@ -95,3 +97,34 @@ class GuardModel:
 
 def _go_on(_fraction: float) -> bool:
     return True
+
+
+@dataclass(frozen=True)
+class GuardLoad:
+    """What became of a request for a guard model: ``state`` is "off" (none asked for),
+    "ready", "missing" or "failed"; ``message`` says it in words."""
+
+    state: str
+    message: str = ""
+    model: GuardModel | None = None
+
+
+def load_guard(
+    path: str | None, make_backend: Callable[[], Backend], n_threads: int | None = None
+) -> GuardLoad:
+    """Load the guard model at ``path``; a missing or broken one is reported, not raised, so the
+    other layers can go on filtering."""
+    if not path:
+        return GuardLoad("off")
+    file = Path(path)
+    if not file.is_file():
+        return GuardLoad(
+            "missing",
+            f"the guard model is not installed ({file}); reasoning is filtered by the lexical "
+            "and PII layers only",
+        )
+    try:
+        model = GuardModel.open(make_backend(), file, n_threads)
+    except BackendError as exc:
+        return GuardLoad("failed", f"the guard model could not be loaded: {exc}")
+    return GuardLoad("ready", f"guard model {file.name} loaded", model)

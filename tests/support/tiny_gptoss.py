@@ -184,44 +184,49 @@ def _output_and_embedding(
     return embedding, output
 
 
-def _layer_tensors(rng: np.random.Generator, layer: int) -> dict[str, np.ndarray]:
-    def normal(*shape: int, scale: float = _WEIGHT_SCALE) -> np.ndarray:
-        return rng.standard_normal(shape, dtype=np.float32) * np.float32(scale)
-
-    def ones(n: int) -> np.ndarray:
-        return np.ones(n, dtype=np.float32)
-
+def _layer_shapes(n_embd: int) -> list[tuple[str, tuple[int, ...], float | None]]:
+    """The tensor set of one gpt-oss layer that llama.cpp's loader reads: name, numpy shape (the
+    reverse of the ggml shape the loader checks) and the scale of its random values (None: a
+    norm weight, all ones). The order is the order random values are drawn in."""
     q_dim = N_HEAD * HEAD_DIM
     kv_dim = N_HEAD_KV * HEAD_DIM
-    prefix = f"blk.{layer}."
-    # numpy shapes are the reverse of the ggml shapes the loader checks.
-    tensors = {
-        "attn_norm.weight": ones(N_EMBD),
-        "attn_q.weight": normal(q_dim, N_EMBD),
-        "attn_q.bias": normal(q_dim),
-        "attn_k.weight": normal(kv_dim, N_EMBD),
-        "attn_k.bias": normal(kv_dim),
-        "attn_v.weight": normal(kv_dim, N_EMBD),
-        "attn_v.bias": normal(kv_dim),
-        "attn_output.weight": normal(N_EMBD, q_dim),
-        "attn_output.bias": normal(N_EMBD),
-        "attn_sinks.weight": normal(N_HEAD, scale=0.5),
-        "post_attention_norm.weight": ones(N_EMBD),
-        "ffn_gate_inp.weight": normal(N_EXPERT, N_EMBD, scale=0.5),
-        "ffn_gate_inp.bias": normal(N_EXPERT, scale=0.1),
-        "ffn_gate_exps.weight": normal(N_EXPERT, N_FF_EXP, N_EMBD),
-        "ffn_gate_exps.bias": normal(N_EXPERT, N_FF_EXP),
-        "ffn_up_exps.weight": normal(N_EXPERT, N_FF_EXP, N_EMBD),
-        "ffn_up_exps.bias": normal(N_EXPERT, N_FF_EXP),
-        "ffn_down_exps.weight": normal(N_EXPERT, N_EMBD, N_FF_EXP),
-        "ffn_down_exps.bias": normal(N_EXPERT, N_EMBD),
-    }
+    w = _WEIGHT_SCALE
+    return [
+        ("attn_norm.weight", (n_embd,), None),
+        ("attn_q.weight", (q_dim, n_embd), w),
+        ("attn_q.bias", (q_dim,), w),
+        ("attn_k.weight", (kv_dim, n_embd), w),
+        ("attn_k.bias", (kv_dim,), w),
+        ("attn_v.weight", (kv_dim, n_embd), w),
+        ("attn_v.bias", (kv_dim,), w),
+        ("attn_output.weight", (n_embd, q_dim), w),
+        ("attn_output.bias", (n_embd,), w),
+        ("attn_sinks.weight", (N_HEAD,), 0.5),
+        ("post_attention_norm.weight", (n_embd,), None),
+        ("ffn_gate_inp.weight", (N_EXPERT, n_embd), 0.5),
+        ("ffn_gate_inp.bias", (N_EXPERT,), 0.1),
+        ("ffn_gate_exps.weight", (N_EXPERT, N_FF_EXP, n_embd), w),
+        ("ffn_gate_exps.bias", (N_EXPERT, N_FF_EXP), w),
+        ("ffn_up_exps.weight", (N_EXPERT, N_FF_EXP, n_embd), w),
+        ("ffn_up_exps.bias", (N_EXPERT, N_FF_EXP), w),
+        ("ffn_down_exps.weight", (N_EXPERT, n_embd, N_FF_EXP), w),
+        ("ffn_down_exps.bias", (N_EXPERT, n_embd), w),
+    ]
+
+
+def _layer_tensors(rng: np.random.Generator, layer: int) -> dict[str, np.ndarray]:
+    tensors: dict[str, np.ndarray] = {}
+    for name, shape, scale in _layer_shapes(N_EMBD):
+        if scale is None:
+            tensors[name] = np.ones(shape, dtype=np.float32)
+        else:
+            tensors[name] = rng.standard_normal(shape, dtype=np.float32) * np.float32(scale)
     # Keep the bias channel constant: no layer writes into residual dimension 0.
     tensors["attn_output.weight"][0, :] = 0.0
     tensors["attn_output.bias"][0] = 0.0
     tensors["ffn_down_exps.weight"][:, 0, :] = 0.0
     tensors["ffn_down_exps.bias"][:, 0] = 0.0
-    return {prefix + name: value for name, value in tensors.items()}
+    return {f"blk.{layer}.{name}": value for name, value in tensors.items()}
 
 
 def build_tiny_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib.Path:
@@ -408,38 +413,12 @@ def build_scripted_vocab(script: Sequence[str]) -> tuple[list[str], list[int], l
 
 def _silent_layer_tensors(layer: int, n_embd: int) -> dict[str, np.ndarray]:
     """A layer with the full gpt-oss tensor set that adds exactly zero to the residual stream."""
-
-    def zeros(*shape: int) -> np.ndarray:
-        return np.zeros(shape, dtype=np.float32)
-
-    def ones(n: int) -> np.ndarray:
-        return np.ones(n, dtype=np.float32)
-
-    q_dim = N_HEAD * HEAD_DIM
-    kv_dim = N_HEAD_KV * HEAD_DIM
-    prefix = f"blk.{layer}."
-    tensors = {
-        "attn_norm.weight": ones(n_embd),
-        "attn_q.weight": zeros(q_dim, n_embd),
-        "attn_q.bias": zeros(q_dim),
-        "attn_k.weight": zeros(kv_dim, n_embd),
-        "attn_k.bias": zeros(kv_dim),
-        "attn_v.weight": zeros(kv_dim, n_embd),
-        "attn_v.bias": zeros(kv_dim),
-        "attn_output.weight": zeros(n_embd, q_dim),
-        "attn_output.bias": zeros(n_embd),
-        "attn_sinks.weight": zeros(N_HEAD),
-        "post_attention_norm.weight": ones(n_embd),
-        "ffn_gate_inp.weight": zeros(N_EXPERT, n_embd),
-        "ffn_gate_inp.bias": zeros(N_EXPERT),
-        "ffn_gate_exps.weight": zeros(N_EXPERT, N_FF_EXP, n_embd),
-        "ffn_gate_exps.bias": zeros(N_EXPERT, N_FF_EXP),
-        "ffn_up_exps.weight": zeros(N_EXPERT, N_FF_EXP, n_embd),
-        "ffn_up_exps.bias": zeros(N_EXPERT, N_FF_EXP),
-        "ffn_down_exps.weight": zeros(N_EXPERT, n_embd, N_FF_EXP),
-        "ffn_down_exps.bias": zeros(N_EXPERT, n_embd),
+    return {
+        f"blk.{layer}.{name}": (
+            np.ones(shape, dtype=np.float32) if scale is None else np.zeros(shape, np.float32)
+        )
+        for name, shape, scale in _layer_shapes(n_embd)
     }
-    return {prefix + name: value for name, value in tensors.items()}
 
 
 def build_scripted_gptoss_gguf(path: pathlib.Path, script: Sequence[str]) -> pathlib.Path:

@@ -488,7 +488,6 @@ class Worker:
             self.send(p.ReasoningSummary(cmd.req, "", error=f"no summary: {exc}"))
             return
         finally:
-            del raw
             backend.restore_context(saved)
         if not text:
             self.send(p.ReasoningSummary(cmd.req, "", error="the model wrote no summary"))

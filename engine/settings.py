@@ -21,6 +21,11 @@ from engine.moderation.stream import DISPLAY_MODES
 from engine.paths import app_paths
 
 SETTINGS_FILE = "settings.json"
+THEMES = ("system", "light", "dark")
+LANGUAGES = ("system", "en", "pt_BR", "es")
+DEFAULT_CONTEXT = 8192
+MAX_THREADS = 256
+MAX_CONTEXT = 1 << 20
 
 
 @dataclass
@@ -33,6 +38,18 @@ class Settings:
     guard_model: str = ""
     # What runs models: "auto" (an MLX folder on MLX, a GGUF file on llama.cpp), "llamacpp", "mlx".
     backend: str = "auto"
+    # Where models live; empty: the default under the data folder (engine.paths).
+    models_dir: str = ""
+    # CPU threads for inference; 0: picked for this machine.
+    threads: int = 0
+    # Context length asked of a model, in tokens; 0: 8192, or the model's own when smaller.
+    context_length: int = 0
+    # The app's look: "system", "light" or "dark".
+    theme: str = "system"
+    # The app's language: "system" (the OS locale), "en", "pt_BR" or "es".
+    language: str = "system"
+    # The model chosen last (a GGUF file or an MLX folder); empty: the bundled demo model.
+    model: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def guard_path(self) -> str | None:
@@ -41,9 +58,22 @@ class Settings:
             return self.guard_model
         return None
 
+    def models_folder(self) -> Path:
+        return Path(self.models_dir).expanduser() if self.models_dir else app_paths().models
+
+    def n_ctx(self) -> int:
+        return self.context_length or DEFAULT_CONTEXT
+
+    def n_threads(self) -> int | None:
+        return self.threads or None
+
 
 def settings_path() -> Path:
     return app_paths().config / SETTINGS_FILE
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _valid(name: str, value: Any) -> bool:
@@ -55,6 +85,16 @@ def _valid(name: str, value: Any) -> bool:
         return isinstance(value, str)
     if name == "backend":
         return value in BACKEND_CHOICES
+    if name in ("models_dir", "model"):
+        return isinstance(value, str)
+    if name == "threads":
+        return _is_int(value) and 0 <= value <= MAX_THREADS
+    if name == "context_length":
+        return _is_int(value) and (value == 0 or 512 <= value <= MAX_CONTEXT)
+    if name == "theme":
+        return value in THEMES
+    if name == "language":
+        return value in LANGUAGES
     return False
 
 

@@ -17,16 +17,16 @@ def test_defaults_hide_reasoning_and_filter_lexically_and_pii(tmp_path: Path) ->
 
 def test_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"theme": "dark", "reasoning_display": "summary"}))
+    path.write_text(json.dumps({"window": {"w": 900}, "reasoning_display": "summary"}))
     s = load_settings(path)
     assert s.reasoning_display == "summary"
     s.moderation_layers = ["lexical", "pii", "guard"]
     s.guard_model = "/models/guard.gguf"
     save_settings(s, path)
     again = load_settings(path)
-    assert again.extra == {"theme": "dark"}
+    assert again.extra == {"window": {"w": 900}}
     assert again.guard_path() == "/models/guard.gguf"
-    assert json.loads(path.read_text())["theme"] == "dark"
+    assert json.loads(path.read_text())["window"] == {"w": 900}
 
 
 def test_invalid_values_and_broken_files_fall_back_to_defaults(tmp_path: Path) -> None:
@@ -45,3 +45,17 @@ def test_backend_choice_is_kept_and_checked(tmp_path: Path) -> None:
     assert load_settings(path).backend == "mlx"
     path.write_text(json.dumps({"backend": "cuda-magic"}))
     assert load_settings(path).backend == "auto"
+
+
+def test_app_settings_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    good = {"theme": "dark", "language": "pt_BR", "threads": 4, "context_length": 16384}
+    path.write_text(json.dumps(good))
+    s = load_settings(path)
+    assert (s.theme, s.language, s.threads, s.context_length) == ("dark", "pt_BR", 4, 16384)
+    assert s.n_ctx() == 16384 and s.n_threads() == 4
+    bad = {"theme": "neon", "language": "klingon", "threads": -1, "context_length": 100}
+    path.write_text(json.dumps({**bad, "models_dir": 7}))
+    s = load_settings(path)
+    assert (s.theme, s.language, s.threads, s.context_length) == ("system", "system", 0, 0)
+    assert s.n_ctx() == 8192 and s.n_threads() is None and s.models_dir == ""

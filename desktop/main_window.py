@@ -1,302 +1,898 @@
-"""A first chat window: one conversation with the loaded model, streaming, stop, effort.
+"""The main window: conversations on the left; model, chat and composer on the right.
 
-Everything slow happens elsewhere: the model runs in the worker process (events arrive through
-:class:`EngineBridge`), and preparing the demo model runs on a plain thread that reports back
-with a queued signal.
+Nothing slow runs on the GUI thread. The model runs in the worker process (events arrive
+through :class:`EngineBridge`); the SQLite store, exports, settings and folder scans run on
+the I/O thread of :class:`Background`; preparing the demo model runs on a plain thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import (
-    QFont,
-    QKeySequence,
-    QShortcut,
-    QTextBlockFormat,
-    QTextCharFormat,
-    QTextCursor,
-)
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
+    QApplication,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
+    QMessageBox,
     QPushButton,
-    QTextBrowser,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.background import Background
+from desktop.chat_data import Thread, load_thread, title_for, views_for
+from desktop.chat_view import ChatView
+from desktop.composer import Composer
 from desktop.engine_bridge import EngineBridge
+from desktop.message_view import MessageView, MessageWidget
+from desktop.model_bar import ModelBar, model_label
+from desktop.sidebar import Sidebar
+from desktop.theme import chat_colors, is_dark
+from desktop.welcome import WelcomeCard
 from engine import protocol as p
+from engine.answer import AnswerRecord
 from engine.client import WorkerExited, WorkerStartError
-from engine.conversation import EFFORTS, ChatMessage
-from engine.models.demo import DemoModelError, ensure_demo_model
-from engine.settings import load_settings
+from engine.conversation import ChatMessage
+from engine.export import export_json, export_markdown, write_text_atomic
+from engine.models.demo import DemoModelError, demo_model_path, ensure_demo_model
+from engine.settings import Settings, load_settings, save_settings
+from engine.store import Conversation, Store
+
+FLUSH_MS = 33  # streamed text reaches the screen at most ~30 times a second
+DEFAULT_MAX_TOKENS = 8192
+RECOMMENDED_URL = "https://huggingface.co/ggml-org/gpt-oss-20b-GGUF"
+
+
+@dataclass
+class _Turn:
+    """An answer being written, from the request to the stored message."""
+
+    req: int
+    conversation_id: int | None
+    parent_id: int | None  # the user message answered; filled in by the I/O thread when new
+    record: AnswerRecord
+    widget: MessageWidget
+    temp_id: int
+    model: str
+    effort: str | None
+    dirty: bool = False
+    ids: dict[str, int | None] = field(default_factory=dict)
 
 
 class MainWindow(QMainWindow):
     """Signals:
     model_ready(str): the path of the model to load, from the preparation thread.
     model_failed(str): why the model could not be prepared.
+    conversation_shown(int): a conversation's messages are on screen (0: a new chat).
+    answer_saved(int): an answer (its message id) is in the store.
     """
 
     model_ready = Signal(str)
     model_failed = Signal(str)
+    conversation_shown = Signal(int)
+    answer_saved = Signal(int)
 
-    def __init__(self, model: Path | None = None) -> None:
+    def __init__(
+        self,
+        model: Path | None = None,
+        *,
+        store_path: Path | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Lanterna")
-        self.resize(900, 680)
+        self.resize(1100, 720)
+        self._settings = settings if settings is not None else load_settings()
         self._model_arg = model
         self._model_path: str | None = None
-        self._messages: list[ChatMessage] = []
-        self._answer: list[str] = []
-        self._req: int | None = None
-        self._loaded = False
-        self._worker_ready = False  # a worker is listening and has not been asked to load yet
-        # Read once at start (a few hundred bytes); the settings dialog will own changes.
-        self._settings = load_settings()
+        self._model_name = ""
+        self._loaded: p.Loaded | None = None
+        self._load_req: int | None = None
+        self._worker_ready = False
+        self._thread: Thread | None = None  # the conversation on screen (None: a new chat)
+        self._turn: _Turn | None = None
+        self._editing: int | None = None  # the user message being edited
+        self._search = ""
+        self._temp_ids = itertools.count(-1, -1)
+        self._store: Store | None = None
+        self._colors = chat_colors(is_dark())
+        # The longest answer asked for, in tokens; tests and the benchmark ask for less.
+        self.max_tokens = DEFAULT_MAX_TOKENS
 
+        self.io = Background(self)
         self.bridge = EngineBridge(self)
         self.bridge.event.connect(self._on_engine_event)
         self.model_ready.connect(self._on_model_ready)
         self.model_failed.connect(self._on_model_failed)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush_stream)
         self._build()
-        self._set_state("Starting the engine…")
-        self.bridge.client.start()
+        self._open_store(store_path)
+        self.model_bar.set_state("starting", self.tr("Starting the engine…"))
+        try:
+            self.bridge.client.start()
+        except WorkerStartError as exc:
+            self._show_banner(str(exc), restart=True)
         self._prepare_model()
 
-    # ---------------------------------------------------------------- layout
+    # ================================================================ layout
 
     def _build(self) -> None:
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
+        split = QSplitter(self)
+        split.setChildrenCollapsible(False)
+        self.sidebar = Sidebar(split)
+        self.sidebar.setMinimumWidth(200)
+        self.sidebar.new_requested.connect(self.new_chat)
+        self.sidebar.open_requested.connect(self.open_conversation)
+        self.sidebar.rename_requested.connect(self.rename_conversation)
+        self.sidebar.delete_requested.connect(self._on_delete_conversation)
+        self.sidebar.export_requested.connect(self._on_export_requested)
+        self.sidebar.search_changed.connect(self._on_search)
 
+        right = QWidget(split)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 8, 0, 0)
+        column.setSpacing(6)
         top = QHBoxLayout()
-        self.model_label = QLabel("No model", central)
-        self.model_label.setAccessibleName("Loaded model")
-        self.state_label = QLabel("", central)
-        self.state_label.setAccessibleName("Engine state")
-        top.addWidget(self.model_label, 1)
-        top.addWidget(self.state_label)
-        layout.addLayout(top)
+        top.setContentsMargins(16, 0, 16, 0)
+        self.model_bar = ModelBar(right)
+        self.model_bar.model_chosen.connect(self._on_model_chosen)
+        self.model_bar.open_file_requested.connect(self._on_open_model_file)
+        top.addWidget(self.model_bar, 1)
+        self.settings_button = QPushButton(self.tr("Settings"), right)
+        self.settings_button.setAccessibleName(self.tr("Settings"))
+        self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
+        self.settings_button.clicked.connect(self.open_settings)
+        top.addWidget(self.settings_button)
+        column.addLayout(top)
 
-        self.banner = QFrame(central)
-        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner = QFrame(right)
         self.banner.setObjectName("banner")
-        # Selected by name: QLabel is a QFrame too and must not get the border.
-        self.banner.setStyleSheet(
-            "QFrame#banner { background: #fdecea; border: 1px solid #e0a39b; border-radius: 4px; }"
-        )
+        self.banner.setAccessibleName(self.tr("Problem"))
         banner_row = QHBoxLayout(self.banner)
         self.banner_text = QLabel("", self.banner)
         self.banner_text.setWordWrap(True)
-        self.restart_button = QPushButton("Restart engine", self.banner)
+        self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.restart_button = QPushButton(self.tr("Restart engine"), self.banner)
         self.restart_button.clicked.connect(self._on_restart)
+        self.dismiss_button = QPushButton(self.tr("Dismiss"), self.banner)
+        self.dismiss_button.clicked.connect(self.banner.hide)
         banner_row.addWidget(self.banner_text, 1)
         banner_row.addWidget(self.restart_button)
+        banner_row.addWidget(self.dismiss_button)
         self.banner.hide()
-        layout.addWidget(self.banner)
+        bw = QHBoxLayout()
+        bw.setContentsMargins(16, 0, 16, 0)
+        bw.addWidget(self.banner)
+        column.addLayout(bw)
 
-        self.transcript = QTextBrowser(central)
-        self.transcript.setAccessibleName("Conversation")
-        self.transcript.setOpenExternalLinks(True)
-        layout.addWidget(self.transcript, 1)
+        self.chat = ChatView(self._colors, right)
+        self.chat.action.connect(self._on_message_action)
+        self.chat.copy_requested.connect(self._copy)
+        column.addWidget(self.chat, 1)
+        self.welcome = WelcomeCard(self._colors)
+        self.welcome.get_recommended.connect(self._on_get_recommended)
+        self.welcome.open_model.connect(self._on_open_model_file)
+        self.chat.set_empty_state(self.welcome)
 
-        row = QHBoxLayout()
-        self.composer = QPlainTextEdit(central)
-        self.composer.setPlaceholderText("Ask something… (Ctrl+Enter to send)")
-        self.composer.setAccessibleName("Message")
-        self.composer.setFixedHeight(80)
-        self.effort = QComboBox(central)
-        self.effort.addItems([e.capitalize() for e in EFFORTS])
-        self.effort.setCurrentIndex(1)
-        self.effort.setAccessibleName("Reasoning effort")
-        self.effort.setToolTip("How hard gpt-oss thinks before answering")
-        self.send_button = QPushButton("Send", central)
-        self.send_button.clicked.connect(self._on_send_or_stop)
-        row.addWidget(self.composer, 1)
-        side = QVBoxLayout()
-        side.addWidget(self.effort)
-        side.addWidget(self.send_button)
-        row.addLayout(side)
-        layout.addLayout(row)
-        self.setCentralWidget(central)
+        self.composer = Composer(right)
+        self.composer.send_requested.connect(self.send)
+        self.composer.stop_requested.connect(self.stop)
+        self.composer.effort_changed.connect(self._on_effort_changed)
+        self.composer.edit_cancelled.connect(self._on_edit_cancelled)
+        self.composer.set_effort(str(self._settings.extra.get("effort", "medium")))
+        column.addWidget(self.composer)
 
-        QShortcut(QKeySequence("Ctrl+Return"), self, self._on_send_or_stop)
-        QShortcut(QKeySequence("Escape"), self, self._stop)
-        self.send_button.setEnabled(False)
+        split.addWidget(self.sidebar)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([240, 860])
+        self.setCentralWidget(split)
+        self._apply_colors()
+        self._build_menus()
 
-    def _set_state(self, text: str) -> None:
-        self.state_label.setText(text)
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu(self.tr("&File"))
+        self.new_action = file.addAction(
+            self.tr("New chat"), QKeySequence.StandardKey.New, self.new_chat
+        )
+        file.addAction(
+            self.tr("Open a model file…"), QKeySequence("Ctrl+O"), self._on_open_model_file
+        )
+        file.addSeparator()
+        file.addAction(
+            self.tr("Export as Markdown…"), lambda: self._on_export_requested(None, "md")
+        )
+        file.addAction(self.tr("Export as JSON…"), lambda: self._on_export_requested(None, "json"))
+        file.addSeparator()
+        settings = file.addAction(self.tr("Settings…"), QKeySequence("Ctrl+,"), self.open_settings)
+        settings.setMenuRole(settings.MenuRole.PreferencesRole)
+        file.addSeparator()
+        file.addAction(self.tr("Quit"), QKeySequence.StandardKey.Quit, self.close)
+        chat = bar.addMenu(self.tr("&Chat"))
+        chat.addAction(self.tr("Send"), QKeySequence("Ctrl+Return"), self.composer.submit)
+        chat.addAction(self.tr("Stop"), QKeySequence("Escape"), self._on_escape)
+        chat.addAction(self.tr("Search chats"), QKeySequence("Ctrl+K"), self._focus_search)
+        chat.addAction(self.tr("Find in chats"), QKeySequence.StandardKey.Find, self._focus_search)
+        chat.addAction(
+            self.tr("Focus the message box"), QKeySequence("Ctrl+L"), self.composer.text.setFocus
+        )
 
-    # ---------------------------------------------------------------- model
+    def _apply_colors(self) -> None:
+        c = self._colors
+        self.banner.setStyleSheet(
+            f"QFrame#banner {{ background: {c.error_bg}; border: 1px solid"
+            f" {c.error_border}; border-radius: 6px; }}"
+            f" QFrame#banner QLabel {{ color: {c.text}; }}"
+        )
+        self.sidebar.list.setStyleSheet(
+            "QListWidget { border: none; background: transparent; }"
+            " QListWidget::item { padding: 7px 8px; border-radius: 6px; }"
+            f" QListWidget::item:hover {{ background: {c.border}; }}"
+            f" QListWidget::item:selected {{ background: {c.accent}; color: {c.on_accent}; }}"
+        )
+        self.composer.send_button.setStyleSheet(
+            f"QPushButton#send {{ background: {c.accent}; color: {c.on_accent}; border: none;"
+            " border-radius: 6px; padding: 6px 20px; font-weight: bold; }"
+            f" QPushButton#send:disabled {{ background: {c.border}; color: {c.muted}; }}"
+        )
+        column = self.chat.widget()
+        assert column is not None
+        column.setStyleSheet(f"QWidget#chatColumn {{ background: {c.window}; }}")
+
+    def _focus_search(self) -> None:
+        self.sidebar.search.setFocus()
+        self.sidebar.search.selectAll()
+
+    def _on_escape(self) -> None:
+        if self._turn is not None:
+            self.stop()
+        elif self.composer.editing:
+            self.composer.cancel_edit()
+
+    # ================================================================ store
+
+    def _open_store(self, path: Path | None) -> None:
+        def opened(store: Store) -> None:
+            self._store = store
+            self._refresh_list()
+
+        self.io.run(lambda: Store(path), opened, self._on_store_failed)
+
+    def _on_store_failed(self, exc: Exception) -> None:
+        self._show_banner(
+            self.tr("Your chat history could not be opened: %1. Chats will not be saved.").replace(
+                "%1", str(exc)
+            ),
+            restart=False,
+        )
+
+    def _refresh_list(self) -> None:
+        store, query = self._store, self._search
+        if store is None:
+            return
+        self.io.run(lambda: store.conversations(query), self._on_list_loaded)
+
+    def _on_list_loaded(self, conversations: list[Conversation]) -> None:
+        self.sidebar.show_conversations(conversations)
+        if not conversations and not self._search and self._thread is None:
+            self.welcome.set_first_run(True)
+
+    def _on_search(self, text: str) -> None:
+        self._search = text
+        self._refresh_list()
+
+    # ================================================================ conversations
+
+    def new_chat(self) -> None:
+        if self._turn is not None:
+            return
+        self._thread = None
+        self._editing = None
+        self.composer.end_edit()
+        self.chat.clear()
+        self.chat.set_empty_state(self.welcome)
+        self.sidebar.set_current(None)
+        self.composer.set_effort(str(self._settings.extra.get("effort", "medium")))
+        self.composer.text.setFocus()
+        self.conversation_shown.emit(0)
+
+    def open_conversation(self, conversation_id: int, leaf: int | None = None) -> None:
+        store = self._store
+        if store is None or self._turn is not None:
+            return
+        self.io.run(lambda: load_thread(store, conversation_id, leaf), self._show_thread)
+
+    def _show_thread(self, thread: Thread | None, *, rebuild: bool = True) -> None:
+        if thread is None:
+            self.new_chat()
+            self._refresh_list()
+            return
+        self._thread = thread
+        self.sidebar.set_current(thread.conversation.id)
+        effort = thread.conversation.settings.get("effort")
+        if isinstance(effort, str):
+            self.composer.set_effort(effort)
+        views = thread.views()
+        if rebuild:
+            self.chat.show_messages(views)
+            if not views:
+                self.chat.set_empty_state(self.welcome)
+        self.conversation_shown.emit(thread.conversation.id)
+
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        store = self._store
+        if store is not None:
+            self.io.run(
+                lambda: store.rename_conversation(conversation_id, title),
+                lambda _r: self._refresh_list(),
+            )
+
+    def _on_delete_conversation(self, conversation_id: int) -> None:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Delete chat"),
+            self.tr("Delete this chat and all its messages? This cannot be undone."),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_conversation(conversation_id)
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        store = self._store
+        if store is None or (
+            self._turn is not None and self._turn.conversation_id == conversation_id
+        ):
+            return
+        if self._thread is not None and self._thread.conversation.id == conversation_id:
+            self.new_chat()
+        self.io.run(
+            lambda: store.delete_conversation(conversation_id), lambda _r: self._refresh_list()
+        )
+
+    def _remember_leaf(self, thread: Thread) -> None:
+        store, cid, leaf = self._store, thread.conversation.id, thread.leaf
+        if store is not None:
+            self.io.run(lambda: store.update_conversation_settings(cid, {"leaf": leaf}))
+
+    # ================================================================ export
+
+    def _on_export_requested(self, conversation_id: int | None, fmt: str = "md") -> None:
+        cid = conversation_id or (self._thread.conversation.id if self._thread else None)
+        if cid is None:
+            self.statusBar().showMessage(self.tr("Nothing to export yet"), 4000)
+            return
+        filters = self.tr("Markdown (*.md)") + ";;" + self.tr("JSON (*.json)")
+        chosen = self.tr("JSON (*.json)") if fmt == "json" else self.tr("Markdown (*.md)")
+        path, picked = QFileDialog.getSaveFileName(
+            self, self.tr("Export chat"), "", filters, chosen
+        )
+        if path:
+            as_json = picked == self.tr("JSON (*.json)") or path.endswith(".json")
+            self.export_conversation(cid, Path(path), "json" if as_json else "md")
+
+    def export_conversation(self, conversation_id: int, path: Path, fmt: str) -> None:
+        """Write the shown branch of a conversation to ``path`` ("md" or "json")."""
+        store = self._store
+        if store is None:
+            return
+        import json
+
+        def work() -> Path:
+            thread = load_thread(store, conversation_id)
+            if thread is None:
+                raise ValueError("the chat no longer exists")
+            if fmt == "json":
+                body = json.dumps(
+                    export_json(thread.conversation, thread.path), ensure_ascii=False, indent=2
+                )
+            else:
+                body = export_markdown(thread.conversation, thread.path)
+            target = path if path.suffix else path.with_suffix("." + fmt)
+            write_text_atomic(target, body + ("\n" if not body.endswith("\n") else ""))
+            return target
+
+        def done(target: Path) -> None:
+            self.statusBar().showMessage(self.tr("Exported to %1").replace("%1", str(target)), 6000)
+
+        def failed(exc: Exception) -> None:
+            self._show_banner(
+                self.tr("The chat could not be exported: %1").replace("%1", str(exc)), restart=False
+            )
+
+        self.io.run(work, done, failed)
+
+    # ================================================================ model
 
     def _prepare_model(self) -> None:
-        if self._model_arg is not None:
-            self.model_ready.emit(str(self._model_arg))
+        chosen = self._model_arg or (Path(self._settings.model) if self._settings.model else None)
+        if chosen is not None and chosen.exists():
+            self.model_ready.emit(str(chosen))
             return
+        if chosen is not None:
+            self._show_banner(
+                self.tr("The model %1 is no longer there; using the demo model.").replace(
+                    "%1", str(chosen)
+                ),
+                restart=False,
+            )
 
         def work() -> None:
             try:
-                self.model_ready.emit(str(ensure_demo_model()))
+                self.model_ready.emit(str(ensure_demo_model(self._settings.models_folder())))
             except DemoModelError as exc:
                 self.model_failed.emit(str(exc))
 
-        self._set_state("Preparing the demo model…")
+        self.model_bar.set_state("loading", self.tr("Preparing the demo model…"))
         threading.Thread(target=work, name="prepare-model", daemon=True).start()
+
+    def _demo_path(self) -> str:
+        return str(demo_model_path(self._settings.models_folder()))
 
     def _on_model_ready(self, path: str) -> None:
         self._model_path = path
+        self.welcome.set_demo(path == self._demo_path())
+        self._scan_models()
         self._load()
 
+    def _scan_models(self) -> None:
+        folder = self._settings.models_folder()
+
+        def scan() -> list[str]:
+            if not folder.is_dir():
+                return []
+            found = [q for q in folder.rglob("*.gguf") if not q.name.startswith(".")]
+            found += [
+                q.parent for q in folder.rglob("config.json") if any(q.parent.glob("*.safetensors"))
+            ]
+            return sorted(str(q) for q in found)
+
+        def show(paths: list[str]) -> None:
+            self.model_bar.set_models(paths, self._model_path, self._demo_path())
+
+        self.io.run(scan, show)
+
     def _on_model_failed(self, reason: str) -> None:
-        self._show_banner(f"The model could not be prepared: {reason}", restart=False)
+        self.model_bar.set_state("error", self.tr("No model"))
+        self._show_banner(
+            self.tr("The demo model could not be prepared: %1").replace("%1", reason), restart=False
+        )
+
+    def _on_model_chosen(self, path: str) -> None:
+        if self._turn is not None:
+            return
+        self._model_path = path
+        self._settings.model = "" if path == self._demo_path() else path
+        self._save_settings()
+        self.welcome.set_demo(path == self._demo_path())
+        self._worker_ready = self._worker_ready or self._loaded is not None
+        self._load()
+
+    def _on_open_model_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open a model"),
+            str(self._settings.models_folder()),
+            self.tr("GGUF models (*.gguf);;All files (*)"),
+        )
+        if path:
+            self.model_bar.set_models([], path, self._demo_path())
+            self._on_model_chosen(path)
 
     def _load(self) -> None:
-        # Needs both a prepared model and a listening worker; whichever comes second loads.
-        if self._model_path and self._worker_ready:
-            self._worker_ready = False
-            self._loaded = False
-            self._set_state("Loading…")
-            self.model_label.setText(Path(self._model_path).name)
-            with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
-                self.bridge.client.load(
-                    self._model_path,
-                    guard_model=self._settings.guard_path(),
-                    backend=self._settings.backend,
-                )
-
-    # ---------------------------------------------------------------- chat
-
-    def _on_send_or_stop(self) -> None:
-        if self._req is not None:
-            self._stop()
+        # Needs both a chosen model and a listening worker; whichever comes second loads.
+        if not (self._model_path and self._worker_ready):
             return
-        text = self.composer.toPlainText().strip()
-        if not text or not self._loaded:
+        self._worker_ready = False
+        self._loaded = None
+        self.composer.set_can_send(False)
+        self.model_bar.set_state("loading", self.tr("Loading…"), 0.0)
+        self._model_name = model_label(self._model_path, self._demo_path())
+        with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
+            self._load_req = self.bridge.client.load(
+                self._model_path,
+                n_ctx=self._settings.n_ctx(),
+                n_threads=self._settings.n_threads(),
+                guard_model=self._settings.guard_path(),
+                backend=self._settings.backend,
+            )
+
+    def _on_get_recommended(self) -> None:
+        QDesktopServices.openUrl(QUrl(RECOMMENDED_URL))
+
+    # ================================================================ chat
+
+    def send(self, text: str) -> None:
+        """Send ``text`` as the next user message (or as the edit of the message being edited)."""
+        if self._turn is not None or self._loaded is None or not text.strip():
             return
-        effort = EFFORTS[self.effort.currentIndex()]
+        path = list(self._thread.path) if self._thread else []
+        parent_id: int | None
+        if self._editing is not None:
+            idx = next((i for i, m in enumerate(path) if m.id == self._editing), None)
+            if idx is None:
+                self._editing = None
+                return
+            parent_id = path[idx].parent_id
+            path = path[:idx]
+        else:
+            parent_id = path[-1].id if path else None
+        history = [ChatMessage(m.role, m.content) for m in path if m.role in ("user", "assistant")]  # type: ignore[arg-type]
+        if not self._start_turn([*history, ChatMessage("user", text)]):
+            return
+        turn = self._turn
+        assert turn is not None
+        self.composer.text.clear()
+        self.composer.end_edit()
+        self._editing = None
+        # On screen: the branch up to the new message, the message, the answer to come.
+        if self.chat.views and len(self.chat.views) != len(path):
+            self.chat.show_messages(views_for(self._thread.tree, path) if self._thread else [])
+        user_temp = next(self._temp_ids)
+        self.chat.append(MessageView(user_temp, "user", text))
+        self._append_answer_widget(turn)
+
+        store, cid, effort = self._store, turn.conversation_id, self.composer.effort_name()
+        if store is None:
+            return
+
+        def save_user() -> tuple[int, int]:
+            conv = cid
+            if conv is None:
+                conv = store.create_conversation(title_for(text), {"effort": effort})
+            uid = store.add_message(conv, "user", text, parent_id=parent_id)
+            turn.ids["conversation"], turn.ids["user"] = conv, uid
+            return conv, uid
+
+        def saved(ids: tuple[int, int]) -> None:
+            conv, uid = ids
+            turn.conversation_id = conv
+            turn.parent_id = uid
+            self.chat.replace(user_temp, MessageView(uid, "user", text))
+            if cid is None:
+                self.sidebar.set_current(conv)
+            self._refresh_list()
+
+        self.io.run(save_user, saved, self._on_save_failed)
+
+    def regenerate(self, answer_id: int) -> None:
+        if self._turn is not None or self._loaded is None or self._thread is None:
+            return
+        path = list(self._thread.path)
+        idx = next((i for i, m in enumerate(path) if m.id == answer_id), None)
+        if idx is None or path[idx].parent_id is None:
+            return
+        path = path[:idx]
+        history = [ChatMessage(m.role, m.content) for m in path if m.role in ("user", "assistant")]  # type: ignore[arg-type]
+        if not self._start_turn(history):
+            return
+        turn = self._turn
+        assert turn is not None
+        turn.conversation_id = self._thread.conversation.id
+        turn.parent_id = path[-1].id
+        turn.ids["user"] = path[-1].id
+        self.chat.show_messages(views_for(self._thread.tree, path))
+        self._append_answer_widget(turn)
+
+    def _start_turn(self, messages: list[ChatMessage]) -> bool:
+        effort = (
+            self.composer.effort_name() if self._loaded and self._loaded.supports_effort else None
+        )
         try:
             req = self.bridge.client.generate(
-                [*self._messages, ChatMessage("user", text)],
-                effort=effort,
+                messages,
+                effort=effort or "medium",
+                max_tokens=self.max_tokens,
                 reasoning=self._settings.reasoning_display,
                 moderation=self._settings.moderation_layers,
             )
         except RuntimeError:
-            return  # the worker just died; its WorkerExited event shows the banner
-        self._req = req
-        self.composer.clear()
-        self._messages.append(ChatMessage("user", text))
-        self._append_block("You", text)
-        self._append_block("Lanterna", "")
-        self._answer = []
-        self.send_button.setText("Stop")
-        self._set_state("Generating…")
+            return False  # the worker just died; its WorkerExited event shows the banner
+        temp = next(self._temp_ids)
+        self._turn = _Turn(
+            req=req,
+            conversation_id=self._thread.conversation.id if self._thread else None,
+            parent_id=None,
+            record=AnswerRecord(req, display=self._settings.reasoning_display),
+            widget=None,  # type: ignore[arg-type]  # set right after by _append_answer_widget
+            temp_id=temp,
+            model=self._model_name,
+            effort=effort,
+        )
+        self.composer.set_busy(True)
+        self.model_bar.set_state("generating", self.tr("Reading the prompt…"))
+        return True
 
-    def _stop(self) -> None:
-        if self._req is not None:
+    def _append_answer_widget(self, turn: _Turn) -> None:
+        turn.widget = self.chat.append(MessageView(turn.temp_id, "assistant", ""))
+        turn.widget.begin_stream()
+        self._flush_timer.start()
+
+    def stop(self) -> None:
+        if self._turn is not None:
             # A dead worker cannot be cancelled; its exit event ends the answer instead.
             with contextlib.suppress(RuntimeError):
-                self.bridge.client.cancel(self._req)
+                self.bridge.client.cancel(self._turn.req)
 
-    def _append_block(self, who: str, text: str) -> None:
-        cursor = self.transcript.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        label = QTextCharFormat()
-        label.setFontWeight(QFont.Weight.Bold)
-        block = QTextBlockFormat()
-        block.setTopMargin(0 if self.transcript.document().isEmpty() else 12)
-        if self.transcript.document().isEmpty():
-            cursor.setBlockFormat(block)
-        else:
-            cursor.insertBlock(block)
-        cursor.insertText(who, label)
-        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-        cursor.insertText(text)
-        self.transcript.setTextCursor(cursor)
+    def _flush_stream(self) -> None:
+        turn = self._turn
+        if turn is not None and turn.dirty:
+            turn.dirty = False
+            turn.widget.update_stream(turn.record.content)
 
-    def _append_text(self, text: str) -> None:
-        # Insert at the end only: the transcript is never re-rendered per token.
-        cursor = self.transcript.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
-        self.transcript.ensureCursorVisible()
+    def _finish_turn(self, *, incomplete: bool = False, error: str | None = None) -> None:
+        """Store the answer (whatever was written of it) and show its final form."""
+        turn = self._turn
+        if turn is None:
+            return
+        self._turn = None
+        self._flush_timer.stop()
+        record = turn.record
+        meta = {**record.meta_json(), "model": turn.model}
+        if turn.effort:
+            meta["effort"] = turn.effort
+        if error:
+            meta["error"] = error
+        reasoning = record.reasoning_json()
+        incomplete = incomplete or not record.complete
+        content = record.content
+        view = MessageView(turn.temp_id, "assistant", content, reasoning, meta, incomplete)
+        turn.widget.refresh(view)
+        self.composer.set_busy(False)
+        if self._loaded is not None:
+            self.model_bar.set_state("ready", self.tr("Ready"))
+        store = self._store
+        if store is None:
+            return
 
-    def _finish_answer(self, note: str | None = None) -> None:
-        answer = "".join(self._answer)
-        if answer:
-            self._messages.append(ChatMessage("assistant", answer))
-        if note:
-            self._append_text(f"\n[{note}]")
-        self._req = None
-        self.send_button.setText("Send")
+        def save() -> Thread | None:
+            conv = turn.conversation_id or turn.ids.get("conversation")
+            parent = turn.parent_id or turn.ids.get("user")
+            if conv is None or parent is None:
+                return None  # the question itself could not be saved
+            mid = store.add_message(
+                conv,
+                "assistant",
+                content,
+                parent_id=parent,
+                reasoning=reasoning,
+                meta=meta,
+                incomplete=incomplete,
+            )
+            store.update_conversation_settings(conv, {"leaf": mid})
+            return load_thread(store, conv, mid)
 
-    # ---------------------------------------------------------------- engine events
+        def saved(thread: Thread | None) -> None:
+            if thread is None:
+                return
+            # Same branch on screen: give the widgets their stored ids and sibling counts.
+            self._thread = thread
+            self.chat.sync(thread.views())
+            if thread.leaf is not None:
+                self.answer_saved.emit(thread.leaf)
+            self._refresh_list()
 
-    # Declared as a slot: PySide6 then delivers the queued cross-thread call with the argument's
-    # reference counted correctly (an undeclared slot crashed the process at exit now and then).
-    @Slot(object)
-    def _on_engine_event(self, ev: object) -> None:
-        if isinstance(ev, p.Ready):
-            self._set_state("Engine ready")
+        self.io.run(save, saved, self._on_save_failed)
+
+    def _on_save_failed(self, exc: Exception) -> None:
+        self._show_banner(
+            self.tr("This chat could not be saved: %1").replace("%1", str(exc)), restart=False
+        )
+
+    def _on_effort_changed(self, effort: str) -> None:
+        self._settings.extra["effort"] = effort
+        self._save_settings()
+        store, thread = self._store, self._thread
+        if store is not None and thread is not None:
+            cid = thread.conversation.id
+            self.io.run(lambda: store.update_conversation_settings(cid, {"effort": effort}))
+
+    def _on_edit_cancelled(self) -> None:
+        self._editing = None
+
+    # ================================================================ message actions
+
+    def _on_message_action(self, name: str, message_id: int) -> None:
+        if self._thread is None or message_id <= 0:
+            return
+        if name == "regenerate":
+            self.regenerate(message_id)
+        elif name == "edit":
+            msg = next((m for m in self._thread.path if m.id == message_id), None)
+            if msg is not None and self._turn is None:
+                self._editing = message_id
+                self.composer.begin_edit(msg.content)
+        elif name == "delete":
+            answer = QMessageBox.question(
+                self,
+                self.tr("Delete message"),
+                self.tr("Delete this message and everything after it in this branch?"),
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.delete_message(message_id)
+        elif name in ("previous", "next"):
+            self.switch_branch(message_id, -1 if name == "previous" else 1)
+
+    def switch_branch(self, message_id: int, step: int) -> None:
+        thread = self._thread
+        if thread is None or self._turn is not None:
+            return
+        siblings = thread.tree.siblings(message_id)
+        i = siblings.index(message_id) + step
+        if not 0 <= i < len(siblings):
+            return
+        leaf = thread.tree.latest_leaf(siblings[i])
+        new = Thread(thread.conversation, thread.tree, thread.tree.path_to(leaf or siblings[i]))
+        self._show_thread(new)
+        self._remember_leaf(new)
+
+    def delete_message(self, message_id: int) -> None:
+        thread, store = self._thread, self._store
+        if thread is None or store is None or self._turn is not None:
+            return
+        msg = next((m for m in thread.path if m.id == message_id), None)
+        if msg is None:
+            return
+        others = [s for s in thread.tree.siblings(message_id) if s != message_id]
+        leaf = thread.tree.latest_leaf(others[-1]) if others else msg.parent_id
+        cid = thread.conversation.id
+
+        def work() -> Thread | None:
+            store.delete_message(message_id)
+            store.update_conversation_settings(cid, {"leaf": leaf})
+            return load_thread(store, cid, leaf)
+
+        self.io.run(work, self._show_thread)
+
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(self.tr("Copied"), 2000)
+
+    # ================================================================ settings
+
+    def open_settings(self) -> None:
+        from desktop.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self._settings, self)
+        dialog.setObjectName("settingsDialog")
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+
+    def apply_settings(self, new: Settings) -> None:
+        old = self._settings
+        self._settings = new
+        self._save_settings()
+        if new.theme != old.theme:
+            from desktop.theme import apply_theme
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, new.theme)
+        if new.language != old.language:
+            self.statusBar().showMessage(
+                self.tr("The new language applies the next time Lanterna starts"), 8000
+            )
+        reload = (new.n_ctx(), new.n_threads(), new.guard_path(), new.backend) != (
+            old.n_ctx(),
+            old.n_threads(),
+            old.guard_path(),
+            old.backend,
+        )
+        if new.models_dir != old.models_dir:
+            self._scan_models()
+        if reload and self._loaded is not None and self._turn is None:
             self._worker_ready = True
             self._load()
+
+    def _save_settings(self) -> None:
+        snapshot = replace(self._settings, extra=dict(self._settings.extra))
+        self.io.run(lambda: save_settings(snapshot))
+
+    # ================================================================ engine events
+
+    @Slot(object)
+    def _on_engine_event(self, ev: object) -> None:
+        turn = self._turn
+        if isinstance(ev, WorkerExited):
+            # Checked first: it carries the req of the answer it cut short.
+            if not ev.expected:
+                self._on_worker_exited(ev)
+        elif isinstance(ev, p.Ready):
+            self._worker_ready = True
+            self.model_bar.set_state("starting", self.tr("Engine ready"))
+            self._load()
         elif isinstance(ev, p.LoadProgress):
-            self._set_state(f"Loading… {ev.fraction:.0%}")
+            self.model_bar.set_state(
+                "loading",
+                self.tr("Loading… %1%").replace("%1", f"{ev.fraction * 100:.0f}"),
+                ev.fraction,
+            )
         elif isinstance(ev, p.Loaded):
-            self._loaded = True
-            self.model_label.setText(f"{ev.name} · {ev.prompt_format} · {ev.n_ctx} ctx")
-            self.effort.setEnabled(ev.supports_effort)
-            if not ev.supports_effort:
-                self.effort.setToolTip("This model has no reasoning-effort control")
-            self.send_button.setEnabled(True)
-            self._set_state("Ready")
-            if ev.guard in ("missing", "failed"):
-                msg = ev.guard_message
-                self._show_banner(msg[:1].upper() + msg[1:], restart=False)
-        elif isinstance(ev, p.Text) and ev.req == self._req:
-            self._answer.append(ev.text)
-            self._append_text(ev.text)
-        elif isinstance(ev, p.Reasoning) and ev.req == self._req:
-            self._set_state(f"Thinking… {ev.seconds:.0f} s · {ev.tokens} tokens")
-        elif isinstance(ev, p.Done) and ev.req == self._req:
-            note = "stopped" if ev.finish_reason == "cancelled" else None
-            self._finish_answer(note)
-            thought = (
-                f"thought for {ev.reasoning_seconds:.0f} s · {ev.reasoning_tokens} tokens · "
-                if ev.reasoning_tokens
-                else ""
+            self._on_loaded(ev)
+        elif turn is not None and getattr(ev, "req", None) == turn.req:
+            self._on_turn_event(turn, ev)
+        elif isinstance(ev, p.Error) and ev.req == self._load_req:
+            self.model_bar.set_state("error", self.tr("Not loaded"))
+            self._show_banner(
+                self.tr("The model could not be loaded: %1").replace("%1", ev.message),
+                restart=False,
             )
-            self._set_state(
-                f"{thought}{ev.tokens_per_s:.1f} tok/s · first token {ev.ttft_ms:.0f} ms"
-            )
+            self._worker_ready = True  # the worker is still there: another model may load
         elif isinstance(ev, p.Error):
-            if ev.req == self._req:
-                self._finish_answer("error")
             self._show_banner(ev.message, restart=False)
-        elif isinstance(ev, WorkerExited) and not ev.expected:
-            self._on_worker_exited(ev)
+
+    def _on_loaded(self, ev: p.Loaded) -> None:
+        self._loaded = ev
+        self._load_req = None
+        self.composer.set_effort_control(ev.supports_effort)
+        self.composer.set_can_send(True)
+        self.model_bar.set_state(
+            "ready",
+            self.tr("Ready · %1 · %2 tokens of context")
+            .replace("%1", ev.backend)
+            .replace("%2", f"{ev.n_ctx:,}"),
+        )
+        if ev.guard in ("missing", "failed"):
+            msg = ev.guard_message
+            self._show_banner(msg[:1].upper() + msg[1:], restart=False)
+        elif self.banner.isVisible() and not self.restart_button.isVisible():
+            pass  # a message the user has not dismissed yet stays
+        else:
+            self.banner.hide()
+
+    def _on_turn_event(self, turn: _Turn, ev: object) -> None:
+        if isinstance(ev, p.Message):
+            turn.record.feed(ev)
+        if isinstance(ev, p.Started):
+            self.model_bar.set_state("generating", self.tr("Answering…"))
+            turn.widget.set_status(self.tr("Answering…"))
+        elif isinstance(ev, p.Text):
+            turn.dirty = True
+        elif isinstance(ev, p.Reasoning):
+            turn.widget.set_reasoning_stats(ev.seconds, ev.tokens)
+            if ev.text is not None:
+                turn.widget.add_reasoning_segment(
+                    {"text": ev.text, "categories": ev.categories, "withheld": ev.withheld}
+                )
+            self.model_bar.set_state("generating", self.tr("Thinking…"))
+        elif isinstance(ev, p.Done):
+            self._flush_stream()
+            if ev.summary_pending:
+                turn.widget.set_status(self.tr("Summarising the reasoning…"))
+            else:
+                self._finish_turn()
+        elif isinstance(ev, p.ReasoningSummary):
+            self._finish_turn()
+        elif isinstance(ev, p.Error):
+            self._flush_stream()
+            self._finish_turn(incomplete=True, error=ev.message)
 
     def _on_worker_exited(self, ev: WorkerExited) -> None:
-        if self._req is not None:
-            self._finish_answer("incomplete: the engine stopped")
-        self._loaded = False
+        if self._turn is not None:
+            self._flush_stream()
+            self._finish_turn(incomplete=True, error=self.tr("the engine stopped"))
+        self._loaded = None
         self._worker_ready = False
-        self.send_button.setEnabled(False)
-        self._set_state("Engine stopped")
+        self.composer.set_can_send(False)
+        self.model_bar.set_state("stopped", self.tr("Engine stopped"))
         # The reason names the signal already; an exit code is worth adding.
         code = "" if ev.signal else f" (exit code {ev.exit_code})"
         self._show_banner(
-            f"The engine stopped: {ev.reason}{code}. Your conversation is kept.", restart=True
+            self.tr("The engine stopped: %1%2. Your conversation is kept.")
+            .replace("%1", ev.reason)
+            .replace("%2", code),
+            restart=True,
         )
 
     def _show_banner(self, text: str, *, restart: bool) -> None:
@@ -306,12 +902,22 @@ class MainWindow(QMainWindow):
 
     def _on_restart(self) -> None:
         self.banner.hide()
-        self._set_state("Restarting the engine…")
+        self.model_bar.set_state("starting", self.tr("Restarting the engine…"))
         try:
             self.bridge.client.restart()
         except WorkerStartError as exc:
             self._show_banner(str(exc), restart=True)
 
-    def closeEvent(self, event: object) -> None:
+    # ================================================================ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._turn is not None:
+            # Keep what was written: stored as an incomplete answer before the I/O thread ends.
+            self._flush_stream()
+            self._finish_turn(incomplete=True)
         self.bridge.client.shutdown(timeout=2.0)
-        super().closeEvent(event)  # type: ignore[arg-type]
+        self.io.shutdown()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        super().closeEvent(event)

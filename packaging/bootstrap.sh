@@ -43,6 +43,10 @@ spec="."
 echo "== installing Lanterna ($spec); the first build of llama-cpp-python takes 12-35 minutes"
 .venv/bin/python -m pip install -q -e "$spec"
 
+# The app's translations (.qm) are built from the .ts sources, not committed.
+echo "== compiling translations"
+.venv/bin/python -m desktop.i18n compile
+
 # A wheel built natively (AVX-512/AMX compiled in) is not portable and crashes on AMX CPUs.
 if .venv/bin/python - <<'PY'
 import sys

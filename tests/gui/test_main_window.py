@@ -1,49 +1,333 @@
-"""The first window with a real worker and the demo model, offscreen."""
+"""The main window driven as a user would, offscreen, on a real worker and real models."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
 
-import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
+from desktop.chat_view import PAGE
 from desktop.main_window import MainWindow
+from desktop.message_view import MarkdownBlock, MessageWidget
 from engine import protocol as p
+from engine.settings import Settings
+from engine.store import Store
+from tests.gui.conftest import ANSWER_CODE, WindowFactory, send_and_wait, wait_io
+from tests.support.tiny_gptoss import SCRIPT_EMAIL, SCRIPT_HARMFUL
 
 
-@pytest.fixture
-def window(qtbot: QtBot, demo_model: Path) -> MainWindow:
-    win = MainWindow(model=demo_model)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.send_button.isEnabled(), timeout=60_000)
-    return win
+def _widgets(window: MainWindow) -> list[MessageWidget]:
+    return window.chat.message_widgets()
 
 
-def test_send_streams_an_answer(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    assert "Gemma" in window.model_label.text()
-    assert not window.effort.isEnabled()  # the demo model has no effort control
-    window.composer.setPlainText("What is the capital of France?")
-    with qtbot.waitSignal(
-        window.bridge.event, timeout=60_000, check_params_cb=lambda ev: isinstance(ev, p.Done)
-    ):
-        window.send_button.click()
-    transcript = window.transcript.toPlainText()
-    assert "What is the capital of France?" in transcript
-    assert window.send_button.text() == "Send"
-    answer = window._messages[-1]
-    assert answer.role == "assistant" and answer.content.strip() in transcript
-    window.grab().save(str(tmp_path / "window.png"))
+def _button(widget: MessageWidget, name: str) -> QToolButton:
+    button = widget.findChild(QToolButton, name)
+    assert button is not None, name
+    return button
 
 
-def test_killed_worker_shows_banner_and_restarts(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.bridge.client.pid is not None
-    os.kill(window.bridge.client.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
+def test_send_streams_renders_and_stores_the_answer(
+    qtbot: QtBot, open_window: WindowFactory, store_path: Path
+) -> None:
+    window = open_window()
+    assert "Gemma" in window.model_bar.combo.currentText()
+    assert window.model_bar.state_name == "ready"
+    texts: list[str] = []
+    window.bridge.event.connect(
+        lambda ev: texts.append(ev.text) if isinstance(ev, p.Text) else None
+    )
+    answer_id = send_and_wait(qtbot, window, "What is the capital of France?")
+    assert texts, "the answer arrived in pieces"
+    user, answer = _widgets(window)
+    assert user.view.content == "What is the capital of France?" and user.view.id > 0
+    assert answer.view.id == answer_id and answer.view.content == "".join(texts)
+    assert "tok/s" in answer.footer.text() and "Gemma" in answer.footer.text()
+    assert window.composer.send_button.text() == "Send"
+    # In the sidebar, titled after the question; on disk, both messages.
+    wait_io(qtbot, window)
+    assert window.sidebar.list.item(0).text() == "What is the capital of France?"
+    store = Store(store_path)
+    try:
+        (conv,) = store.conversations()
+        stored = store.messages(conv.id)
+        assert [m.role for m in stored] == ["user", "assistant"]
+        assert stored[1].content == answer.view.content and stored[1].parent_id == stored[0].id
+        assert stored[1].meta["model"] and stored[1].meta["tokens_per_s"] > 0
+    finally:
+        store.close()
+
+
+def test_markdown_answer_has_highlighted_code_and_a_copy_link(
+    qtbot: QtBot, open_window: WindowFactory, scripted_answer_gptoss: Path
+) -> None:
+    window = open_window(scripted_answer_gptoss, max_tokens=64)
+    assert window.composer.effort.isEnabled()  # gpt-oss has an effort control
+    send_and_wait(qtbot, window, "Show me code")
+    answer = _widgets(window)[-1]
+    html = "".join(b.text() for b in answer.findChildren(MarkdownBlock))
+    assert "<b>bold</b>" in html or "<strong>bold</strong>" in html
+    assert 'href="copy:0"' in html
+    assert "```" not in html  # the fence became a code block
+    QGuiApplication.clipboard().clear()
+    answer.copy_code(0)
+    assert QGuiApplication.clipboard().text() == ANSWER_CODE
+    _button(answer, "copy").click()
+    assert "That is all." in QGuiApplication.clipboard().text()
+
+
+def test_stop_keeps_the_partial_answer(
+    qtbot: QtBot, open_window: WindowFactory, store_path: Path
+) -> None:
+    window = open_window(max_tokens=2000)
+    window.bridge.event.connect(
+        lambda ev: window.composer.send_button.click() if isinstance(ev, p.Text) else None
+    )
+    answer_id = send_and_wait(qtbot, window, "Write a very long story about a lighthouse keeper.")
+    answer = _widgets(window)[-1]
+    assert "stopped" in answer.footer.text()
+    wait_io(qtbot, window)
+    store = Store(store_path)
+    try:
+        stored = store.message(answer_id)
+        assert stored is not None and stored.meta["finish_reason"] == "cancelled"
+        assert stored.incomplete
+    finally:
+        store.close()
+
+
+def test_regenerate_adds_a_branch_and_both_stay_reachable(
+    qtbot: QtBot, open_window: WindowFactory
+) -> None:
+    window = open_window()
+    first = send_and_wait(qtbot, window, "Tell me about owls.")
+    first_text = _widgets(window)[-1].view.content
+    with qtbot.waitSignal(window.answer_saved, timeout=90_000) as blocker:
+        _button(_widgets(window)[-1], "regenerate").click()
+    second = int(blocker.args[0])
+    assert second != first
+    answer = _widgets(window)[-1]
+    assert answer.view.id == second and answer.branch_label.text() == "2/2"
+    assert len(_widgets(window)) == 2
+    with qtbot.waitSignal(window.conversation_shown, timeout=10_000):
+        answer.prev_button.click()
+    shown = _widgets(window)[-1]
+    assert shown.view.id == first and shown.view.content == first_text
+    assert shown.branch_label.text() == "1/2"
+
+
+def test_edit_and_resend_starts_a_new_branch(qtbot: QtBot, open_window: WindowFactory) -> None:
+    window = open_window()
+    send_and_wait(qtbot, window, "What colour is the sky?")
+    user = _widgets(window)[0]
+    _button(user, "edit").click()
+    assert window.composer.editing
+    assert window.composer.text.toPlainText() == "What colour is the sky?"
+    send_and_wait(qtbot, window, "What colour is the sea?")
+    assert not window.composer.editing
+    user, _answer = _widgets(window)
+    assert user.view.content == "What colour is the sea?"
+    assert user.branch_label.text() == "2/2"
+    with qtbot.waitSignal(window.conversation_shown, timeout=10_000):
+        user.prev_button.click()
+    user, answer = _widgets(window)
+    assert user.view.content == "What colour is the sky?" and answer.view.content
+
+
+def test_effort_is_per_conversation_and_reaches_the_model(
+    qtbot: QtBot, open_window: WindowFactory, scripted_answer_gptoss: Path, store_path: Path
+) -> None:
+    window = open_window(scripted_answer_gptoss, max_tokens=64)
+    window.composer.effort.setValue(2)  # high
+    send_and_wait(qtbot, window, "Think hard.")
+    answer = _widgets(window)[-1]
+    assert "high" in answer.footer.text()
+    wait_io(qtbot, window)
+    store = Store(store_path)
+    try:
+        (conv,) = store.conversations()
+        assert store.messages(conv.id)[-1].meta["effort"] == "high"
+    finally:
+        store.close()
+    # A new chat starts from the last effort used; switching back restores the conversation's.
+    window.new_chat()
+    window.composer.effort.setValue(0)
+    with qtbot.waitSignal(window.conversation_shown, timeout=10_000):
+        window.open_conversation(conv.id)
+    assert window.composer.effort_name() == "high"
+
+
+def test_effort_slider_is_disabled_with_a_reason_on_models_without_it(
+    open_window: WindowFactory,
+) -> None:
+    window = open_window()
+    assert not window.composer.effort.isEnabled()
+    assert "no reasoning-effort" in window.composer.effort.toolTip()
+
+
+def test_killed_worker_shows_banner_keeps_partial_answer_and_restarts(
+    qtbot: QtBot, open_window: WindowFactory, store_path: Path
+) -> None:
+    window = open_window(max_tokens=2000)
+    pid = window.bridge.client.pid
+    assert pid is not None
+    killed: list[bool] = []
+
+    def kill_on_text(ev: object) -> None:
+        if isinstance(ev, p.Text) and not killed:
+            killed.append(True)
+            os.kill(pid, signal.SIGKILL)
+
+    window.bridge.event.connect(kill_on_text)
+    window.composer.text.setPlainText("Write a very long story about the sea.")
+    window.composer.send_button.click()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60_000)
     assert "SIGKILL" in window.banner_text.text()
-    assert not window.send_button.isEnabled()
+    assert window.model_bar.state_name == "stopped"
+    assert not window.composer.send_button.isEnabled()
+    answer = _widgets(window)[-1]
+    assert answer.view.content and "incomplete" in answer.footer.text()
+    wait_io(qtbot, window)
+    store = Store(store_path)
+    try:
+        (conv,) = store.conversations()
+        stored = store.messages(conv.id)[-1]
+        assert stored.role == "assistant" and stored.incomplete and stored.content
+    finally:
+        store.close()
+    window.bridge.event.disconnect(kill_on_text)
     window.restart_button.click()
-    qtbot.waitUntil(lambda: window.send_button.isEnabled(), timeout=60_000)
+    qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)
     assert not window.banner.isVisible()
+    window.max_tokens = 24
+    send_and_wait(qtbot, window, "Are you back?")
+    assert len(_widgets(window)) == 4
+
+
+def test_reasoning_panel_shows_only_filtered_reasoning(
+    qtbot: QtBot, open_window: WindowFactory, scripted_gptoss: Path
+) -> None:
+    window = open_window(scripted_gptoss, Settings(reasoning_display="filtered"), max_tokens=64)
+    send_and_wait(qtbot, window, "Say hello")
+    answer = _widgets(window)[-1]
+    assert answer.reasoning_button.isVisible() and answer.reasoning_button.isEnabled()
+    assert "Thought for" in answer.reasoning_button.text()
+    assert not answer.reasoning_body.isVisible()  # collapsed by default
+    answer.reasoning_button.click()
+    body = answer.reasoning_body.text()
+    assert answer.reasoning_body.isVisible() and "friendly hello" in body
+    assert SCRIPT_EMAIL not in body and SCRIPT_HARMFUL.strip() not in body
+    assert "[withheld" in body
+
+
+def test_hidden_reasoning_shows_only_statistics(
+    qtbot: QtBot, open_window: WindowFactory, scripted_gptoss: Path
+) -> None:
+    window = open_window(scripted_gptoss, Settings(reasoning_display="hidden"), max_tokens=64)
+    send_and_wait(qtbot, window, "Say hello")
+    answer = _widgets(window)[-1]
+    assert "Thought for" in answer.reasoning_button.text() and "tokens" in (
+        answer.reasoning_button.text()
+    )
+    assert not answer.reasoning_button.isEnabled() and answer.reasoning_body.text() == ""
+
+
+def test_export_writes_markdown_and_json(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = open_window()
+    send_and_wait(qtbot, window, "Name a bird.")
+    answer = _widgets(window)[-1].view.content
+    assert window._thread is not None
+    cid = window._thread.conversation.id
+    window.export_conversation(cid, tmp_path / "chat.md", "md")
+    window.export_conversation(cid, tmp_path / "chat.json", "json")
+    wait_io(qtbot, window)
+    md = (tmp_path / "chat.md").read_text(encoding="utf-8")
+    assert "Name a bird." in md and answer.strip() in md
+    data = json.loads((tmp_path / "chat.json").read_text(encoding="utf-8"))
+    assert data["format"] == "lanterna.conversation/1"
+    assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+    assert data["messages"][1]["content"] == answer
+
+
+def test_history_survives_a_restart_and_is_searchable(
+    qtbot: QtBot, open_window: WindowFactory
+) -> None:
+    window = open_window()
+    send_and_wait(qtbot, window, "Tell me about lighthouses.")
+    window.close()
+    again = open_window()
+    qtbot.waitUntil(lambda: again.sidebar.list.count() == 1, timeout=10_000)
+    with qtbot.waitSignal(again.conversation_shown, timeout=10_000):
+        again.sidebar.list.itemClicked.emit(again.sidebar.list.item(0))
+    assert [w.view.role for w in _widgets(again)] == ["user", "assistant"]
+    again.sidebar.search.setText("zebras")
+    qtbot.waitUntil(lambda: again.sidebar.ids() == [], timeout=5_000)
+    again.sidebar.search.setText("LIGHTHOUSE")
+    qtbot.waitUntil(lambda: len(again.sidebar.ids()) == 1, timeout=5_000)
+    (cid,) = again.sidebar.ids()
+    again.rename_conversation(cid, "Faróis")
+    qtbot.waitUntil(lambda: again.sidebar.list.item(0).text() == "Faróis", timeout=5_000)
+    again.sidebar.search.clear()
+    again.delete_conversation(cid)
+    qtbot.waitUntil(lambda: again.sidebar.ids() == [], timeout=5_000)
+    assert _widgets(again) == []
+
+
+def test_delete_message_removes_what_follows(qtbot: QtBot, open_window: WindowFactory) -> None:
+    window = open_window()
+    send_and_wait(qtbot, window, "First question")
+    send_and_wait(qtbot, window, "Second question")
+    assert len(_widgets(window)) == 4
+    second_user = _widgets(window)[2]
+    with qtbot.waitSignal(window.conversation_shown, timeout=10_000):
+        window.delete_message(second_user.view.id)
+    assert [w.view.content for w in _widgets(window)][:1] == ["First question"]
+    assert len(_widgets(window)) == 2
+
+
+def test_a_long_conversation_builds_widgets_page_by_page(
+    qtbot: QtBot, open_window: WindowFactory, store_path: Path
+) -> None:
+    store = Store(store_path)
+    cid = store.create_conversation("Long")
+    parent = None
+    for i in range(400):
+        role = "user" if i % 2 == 0 else "assistant"
+        parent = store.add_message(
+            cid, role, f"message {i} with `code` and *emphasis*", parent_id=parent
+        )
+    store.close()
+    window = open_window()
+    with qtbot.waitSignal(window.conversation_shown, timeout=10_000):
+        window.open_conversation(cid)
+    assert len(window.chat.views) == 400 and window.chat.built_count == PAGE
+    assert _widgets(window)[-1].view.content.startswith("message 399")
+    qtbot.waitUntil(lambda: window.chat.verticalScrollBar().maximum() > 0, timeout=5_000)
+    window.chat.verticalScrollBar().setValue(0)
+    qtbot.waitUntil(lambda: window.chat.built_count == 2 * PAGE, timeout=5_000)
+    assert _widgets(window)[0].view.content.startswith(f"message {400 - 2 * PAGE} ")
+
+
+def test_shortcuts_and_accessible_names(qtbot: QtBot, open_window: WindowFactory) -> None:
+    window = open_window()
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert (
+        window.sidebar.search.hasFocus() or QGuiApplication.focusObject() is window.sidebar.search
+    )
+    for widget in (
+        window.composer.text,
+        window.composer.effort,
+        window.composer.send_button,
+        window.sidebar.search,
+        window.sidebar.list,
+        window.model_bar.combo,
+        window.chat,
+    ):
+        assert widget.accessibleName(), widget

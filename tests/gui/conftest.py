@@ -1,0 +1,79 @@
+"""Fixtures of the GUI tests: the real window on a real worker, with its own chat store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.main_window import MainWindow
+from engine.settings import Settings
+from engine.store import Store
+from tests.support.tiny_gptoss import build_scripted_gptoss_gguf
+
+# A gpt-oss model whose every answer is this Markdown (with a code block), token for token.
+ANSWER_CODE = "print('lanterna')"
+ANSWER_SCRIPT: tuple[str, ...] = (
+    "<|channel|>",
+    "fi",
+    "nal",
+    "<|message|>",
+    "Here is **bold** advice.",
+    "\n\n```python\n",
+    ANSWER_CODE,
+    "\n```\n\n",
+    "That is all.",
+    "<|return|>",
+)
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture(scope="session")
+def scripted_answer_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_scripted_gptoss_gguf(
+        tmp_path_factory.mktemp("models") / "scripted-answer.gguf", ANSWER_SCRIPT
+    )
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "chats.sqlite3"
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, store_path: Path, demo_model: Path) -> WindowFactory:
+    """Open a window on ``model`` (the demo model by default) and wait until it can send."""
+
+    def make(
+        model: Path | None = None, settings: Settings | None = None, max_tokens: int = 24
+    ) -> MainWindow:
+        win = MainWindow(
+            model=model or demo_model, store_path=store_path, settings=settings or Settings()
+        )
+        win.max_tokens = max_tokens
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitUntil(lambda: win.composer.send_button.isEnabled(), timeout=60_000)
+        return win
+
+    return make
+
+
+def send_and_wait(qtbot: QtBot, window: MainWindow, text: str) -> int:
+    """Type ``text``, press Send, and return the stored answer's id."""
+    window.composer.text.setPlainText(text)
+    with qtbot.waitSignal(window.answer_saved, timeout=90_000) as blocker:
+        window.composer.send_button.click()
+    return int(blocker.args[0])
+
+
+def wait_io(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait until every store operation submitted so far has finished."""
+    qtbot.waitUntil(lambda: not window.io.busy, timeout=10_000)
+
+
+def read_store(path: Path) -> Store:
+    return Store(path)

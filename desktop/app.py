@@ -13,18 +13,53 @@ def main(argv: list[str] | None = None) -> int:
     args_in = sys.argv if argv is None else ["lanterna", *argv]
     # A frozen build starts its worker by running this same executable with --worker.
     maybe_run_worker(args_in)
+    if "--bench" in args_in[1:]:
+        # Handed over before anything else: the benchmark builds its own application and
+        # windows, and takes its own options.
+        from desktop.bench import main as bench_main
+
+        return bench_main([a for a in args_in[1:] if a != "--bench"])
     ap = argparse.ArgumentParser(prog="lanterna", description="Lanterna: local reasoning models.")
-    ap.add_argument("--model", type=Path, help="a .gguf file to load (default: the demo model)")
+    ap.add_argument("--model", type=Path, help="a .gguf file (or MLX folder) to load")
+    ap.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open the window, load the model, ask one question, wait for the answer, exit 0 "
+        "(non-zero with a one-line reason on failure)",
+    )
+    ap.add_argument("--screenshot", type=Path, help="with --smoke: save the window as this PNG")
+    ap.add_argument(
+        "--bench",
+        action="store_true",
+        help="measure start-up, GUI stalls while streaming, memory and opening a long chat, "
+        "print the figures and exit (--bench --help for its options)",
+    )
     args, qt_args = ap.parse_known_args(args_in[1:])
+    if args.screenshot is not None and not args.smoke:
+        ap.error("--screenshot goes with --smoke")
 
     from PySide6.QtWidgets import QApplication
 
-    from desktop.main_window import MainWindow
+    from desktop.i18n import install_translations
+    from desktop.theme import apply_theme
+    from engine.settings import load_settings
 
     app = QApplication([args_in[0], *qt_args])
     app.setApplicationName("Lanterna")
     app.setOrganizationName("Lanterna")
-    window = MainWindow(model=args.model)
+    app.setApplicationDisplayName("Lanterna")
+    settings = load_settings()
+    apply_theme(app, settings.theme)
+    install_translations(app, settings.language)
+
+    if args.smoke:
+        from desktop.smoke import run_smoke
+
+        return run_smoke(app, args.model, args.screenshot)
+
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(model=args.model, settings=settings)
     window.show()
     return app.exec()
 

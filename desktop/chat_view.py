@@ -61,6 +61,12 @@ class ChatView(QScrollArea):
         self._follow = True
         self.scroll_to_bottom()
 
+    def set_colors(self, colors: ChatColors) -> None:
+        """A new theme: build the shown messages again in its colours."""
+        self._colors = colors
+        if self._views:
+            self.show_messages(self._views)
+
     def clear(self) -> None:
         for widget in self._widgets.values():
             self._column.removeWidget(widget)

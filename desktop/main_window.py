@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -75,12 +75,14 @@ class MainWindow(QMainWindow):
     model_failed(str): why the model could not be prepared.
     conversation_shown(int): a conversation's messages are on screen (0: a new chat).
     answer_saved(int): an answer (its message id) is in the store.
+    load_failed(str): the model could not be prepared or loaded, and why.
     """
 
     model_ready = Signal(str)
     model_failed = Signal(str)
     conversation_shown = Signal(int)
     answer_saved = Signal(int)
+    load_failed = Signal(str)
 
     def __init__(
         self,
@@ -224,8 +226,8 @@ class MainWindow(QMainWindow):
         chat = bar.addMenu(self.tr("&Chat"))
         chat.addAction(self.tr("Send"), QKeySequence("Ctrl+Return"), self.composer.submit)
         chat.addAction(self.tr("Stop"), QKeySequence("Escape"), self._on_escape)
-        chat.addAction(self.tr("Search chats"), QKeySequence("Ctrl+K"), self._focus_search)
-        chat.addAction(self.tr("Find in chats"), QKeySequence.StandardKey.Find, self._focus_search)
+        search = chat.addAction(self.tr("Search chats"), self._focus_search)
+        search.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence(QKeySequence.StandardKey.Find)])
         chat.addAction(
             self.tr("Focus the message box"), QKeySequence("Ctrl+L"), self.composer.text.setFocus
         )
@@ -416,6 +418,12 @@ class MainWindow(QMainWindow):
     # ================================================================ model
 
     def _prepare_model(self) -> None:
+        if self._model_arg is not None and not self._model_arg.exists():
+            # Asked for by name (command line): falling back silently would hide the mistake.
+            reason = self.tr("%1 does not exist").replace("%1", str(self._model_arg))
+            # After the constructor: whoever watches load_failed is connected by then.
+            QTimer.singleShot(0, lambda: self._on_model_failed(reason))
+            return
         chosen = self._model_arg or (Path(self._settings.model) if self._settings.model else None)
         if chosen is not None and chosen.exists():
             self.model_ready.emit(str(chosen))
@@ -466,8 +474,9 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, reason: str) -> None:
         self.model_bar.set_state("error", self.tr("No model"))
         self._show_banner(
-            self.tr("The demo model could not be prepared: %1").replace("%1", reason), restart=False
+            self.tr("The model could not be prepared: %1").replace("%1", reason), restart=False
         )
+        self.load_failed.emit(reason)
 
     def _on_model_chosen(self, path: str) -> None:
         if self._turn is not None:
@@ -779,6 +788,11 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 apply_theme(app, new.theme)
+            self._colors = chat_colors(is_dark())
+            self._apply_colors()
+            self.welcome.set_colors(self._colors)
+            if self._turn is None:  # an answer being written keeps its widget until it ends
+                self.chat.set_colors(self._colors)
         if new.language != old.language:
             self.statusBar().showMessage(
                 self.tr("The new language applies the next time Lanterna starts"), 8000
@@ -829,6 +843,7 @@ class MainWindow(QMainWindow):
                 restart=False,
             )
             self._worker_ready = True  # the worker is still there: another model may load
+            self.load_failed.emit(ev.message)
         elif isinstance(ev, p.Error):
             self._show_banner(ev.message, restart=False)
 
@@ -841,7 +856,7 @@ class MainWindow(QMainWindow):
             "ready",
             self.tr("Ready · %1 · %2 tokens of context")
             .replace("%1", ev.backend)
-            .replace("%2", f"{ev.n_ctx:,}"),
+            .replace("%2", QLocale().toString(ev.n_ctx)),
         )
         if ev.guard in ("missing", "failed"):
             msg = ev.guard_message
@@ -887,7 +902,7 @@ class MainWindow(QMainWindow):
         self.composer.set_can_send(False)
         self.model_bar.set_state("stopped", self.tr("Engine stopped"))
         # The reason names the signal already; an exit code is worth adding.
-        code = "" if ev.signal else f" (exit code {ev.exit_code})"
+        code = "" if ev.signal else self.tr(" (exit code %1)").replace("%1", str(ev.exit_code))
         self._show_banner(
             self.tr("The engine stopped: %1%2. Your conversation is kept.")
             .replace("%1", ev.reason)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QLocale, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
@@ -326,7 +326,11 @@ class MessageWidget(QFrame):
         if meta.get("effort"):
             parts.append(self.tr("effort %1").replace("%1", self._effort_name(meta["effort"])))
         if meta.get("tokens_per_s"):
-            parts.append(self.tr("%1 tok/s").replace("%1", f"{float(meta['tokens_per_s']):.1f}"))
+            parts.append(
+                self.tr("%1 tok/s").replace(
+                    "%1", QLocale().toString(float(meta["tokens_per_s"]), "f", 1)
+                )
+            )
         if meta.get("ttft_ms"):
             parts.append(
                 self.tr("first token %1 ms").replace("%1", f"{float(meta['ttft_ms']):.0f}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QWidget
 
 OPEN_FILE = "__open__"
@@ -17,7 +17,7 @@ STATES = ("starting", "loading", "ready", "generating", "stopped", "error")
 def model_label(path: str, demo: str | None) -> str:
     p = Path(path)
     if demo is not None and p == Path(demo):
-        return "Gemma 3 270M (demo)"
+        return QCoreApplication.translate("ModelBar", "Gemma 3 270M (demo)")
     return p.stem if p.suffix == ".gguf" else p.name
 
 

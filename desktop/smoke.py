@@ -19,6 +19,7 @@ from engine.client import WorkerExited
 
 SMOKE_PROMPT = "Name three colours of a lighthouse beam."
 SMOKE_TIMEOUT_S = 300.0
+SMOKE_MAX_TOKENS = 64  # enough to show streaming works; the demo model rambles otherwise
 
 
 class Smoke(QObject):
@@ -33,6 +34,7 @@ class Smoke(QObject):
         self.code = 1
         window.bridge.event.connect(self._on_event)
         window.answer_saved.connect(self._on_answer_saved)
+        window.load_failed.connect(lambda reason: self._fail(f"cannot load the model: {reason}"))
         QTimer.singleShot(
             int(timeout_s * 1000),
             lambda: self._fail(
@@ -46,7 +48,7 @@ class Smoke(QObject):
             self._sent = True
             # Let the window process the same event first (it enables sending).
             QTimer.singleShot(0, lambda: self._window.send(SMOKE_PROMPT))
-        elif isinstance(ev, p.Error):
+        elif isinstance(ev, p.Error) and self._sent:
             self._fail(f"engine error: {ev.message}")
         elif isinstance(ev, WorkerExited) and not ev.expected:
             self._fail(f"the engine stopped: {ev.reason}")
@@ -77,6 +79,7 @@ class Smoke(QObject):
 def run_smoke(app: QApplication, model: Path | None, screenshot: Path | None) -> int:
     with tempfile.TemporaryDirectory(prefix="lanterna-smoke-") as tmp:
         window = MainWindow(model=model, store_path=Path(tmp) / "smoke.sqlite3")
+        window.max_tokens = SMOKE_MAX_TOKENS
         smoke = Smoke(app, window, screenshot, SMOKE_TIMEOUT_S)
         window.show()
         app.exec()

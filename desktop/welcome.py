@@ -21,11 +21,7 @@ class WelcomeCard(QFrame):
     def __init__(self, colors: ChatColors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcome")
-        self.setStyleSheet(
-            f"QFrame#welcome {{ background: {colors.assistant_bubble}; border: 1px solid"
-            f" {colors.border}; border-radius: 10px; }}"
-            f' QFrame#welcome QLabel[muted="true"] {{ color: {colors.muted}; }}'
-        )
+        self.set_colors(colors)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
@@ -75,6 +71,13 @@ class WelcomeCard(QFrame):
         self._demo = True
         self._update()
 
+    def set_colors(self, colors: ChatColors) -> None:
+        self.setStyleSheet(
+            f"QFrame#welcome {{ background: {colors.assistant_bubble}; border: 1px solid"
+            f" {colors.border}; border-radius: 10px; }}"
+            f' QFrame#welcome QLabel[muted="true"] {{ color: {colors.muted}; }}'
+        )
+
     def set_first_run(self, first: bool) -> None:
         self._first_run = first
         self._update()
@@ -92,7 +95,7 @@ class WelcomeCard(QFrame):
             self.intro.setText(
                 self.tr(
                     "The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it "
-                    "continues text rather than follows instructions, so expect short, simple "
+                    "continues text rather than following instructions, so expect short, simple "
                     "answers. Everything stays on this computer."
                 )
             )

@@ -2,6 +2,577 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es">
 <context>
+    <name>ChatView</name>
+    <message>
+        <location filename="../../desktop/chat_view.py" line="+32"/>
+        <source>Conversation</source>
+        <translation>Conversación</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../desktop/composer.py" line="+49"/>
+        <source>Editing a message: sending starts a new branch.</source>
+        <translation>Editando un mensaje: al enviarlo se crea una nueva rama.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+1"/>
+        <source>Cancel edit</source>
+        <translation>Cancelar edición</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Ask anything… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>Pregunta lo que quieras… (Enter para enviar, Shift+Enter para una nueva línea)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+8"/>
+        <source>Reasoning effort</source>
+        <translation>Esfuerzo de razonamiento</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+3"/>
+        <location line="+31"/>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <location line="-30"/>
+        <source>Send (Enter) · Stop (Esc)</source>
+        <translation>Enviar (Enter) · Detener (Esc)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>How long the model thinks before answering: low is fastest, high is most careful</source>
+        <translation>Cuánto piensa el modelo antes de responder: bajo es lo más rápido, alto lo más cuidadoso</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This model has no reasoning-effort control</source>
+        <translation>Este modelo no permite ajustar el esfuerzo de razonamiento</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Low</source>
+        <translation>Bajo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Medium</source>
+        <translation>Medio</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>High</source>
+        <translation>Alto</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/main_window.py" line="+124"/>
+        <source>Starting the engine…</source>
+        <translation>Iniciando el motor…</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>Configuración</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings (Ctrl+,)</source>
+        <translation>Configuración (Ctrl+,)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Problem</source>
+        <translation>Problema</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Restart engine</source>
+        <translation>Reiniciar motor</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dismiss</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New chat</source>
+        <translation>Nueva conversación</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open a model file…</source>
+        <translation>Abrir archivo de modelo…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Export as Markdown…</source>
+        <translation>Exportar como Markdown…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export as JSON…</source>
+        <translation>Exportar como JSON…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Settings…</source>
+        <translation>Configuración…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Chat</source>
+        <translation>&amp;Conversación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search chats</source>
+        <translation>Buscar conversaciones</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find in chats</source>
+        <translation>Buscar en las conversaciones</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Focus the message box</source>
+        <translation>Ir al cuadro de mensaje</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Your chat history could not be opened: %1. Chats will not be saved.</source>
+        <translation>No se pudo abrir el historial de conversaciones: %1. Las conversaciones no se guardarán.</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>Delete chat</source>
+        <translation>Eliminar conversación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this chat and all its messages? This cannot be undone.</source>
+        <translation>¿Eliminar esta conversación y todos sus mensajes? No se puede deshacer.</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Nothing to export yet</source>
+        <translation>Aún no hay nada que exportar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+1"/>
+        <location line="+5"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Export chat</source>
+        <translation>Exportar conversación</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Exported to %1</source>
+        <translation>Exportado a %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The chat could not be exported: %1</source>
+        <translation>No se pudo exportar la conversación: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 does not exist</source>
+        <translation>%1 no existe</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The model %1 is no longer there; using the demo model.</source>
+        <translation>No se encontró el modelo %1; se usará el modelo de demostración.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preparing the demo model…</source>
+        <translation>Preparando el modelo de demostración…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>No model</source>
+        <translation>Sin modelo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model could not be prepared: %1</source>
+        <translation>No se pudo preparar el modelo: %1</translation>
+    </message>
+    <message>
+        <source>The demo model could not be prepared: %1</source>
+        <translation type="vanished">No se pudo preparar el modelo de demostración: %1</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Open a model</source>
+        <translation>Abrir un modelo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>Modelos GGUF (*.gguf);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Loading…</source>
+        <translation>Cargando…</translation>
+    </message>
+    <message>
+        <location line="+114"/>
+        <source>Reading the prompt…</source>
+        <translation>Leyendo el prompt…</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Ready</source>
+        <translation>Listo</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>This chat could not be saved: %1</source>
+        <translation>No se pudo guardar esta conversación: %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Delete message</source>
+        <translation>Eliminar mensaje</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message and everything after it in this branch?</source>
+        <translation>¿Eliminar este mensaje y todo lo que le sigue en esta rama?</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Copied</source>
+        <translation>Copiado</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The new language applies the next time Lanterna starts</source>
+        <translation>El nuevo idioma se aplica la próxima vez que se inicie Lanterna</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Engine ready</source>
+        <translation>Motor listo</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Loading… %1%</source>
+        <translation>Cargando… %1%</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not loaded</source>
+        <translation>No cargado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model could not be loaded: %1</source>
+        <translation>No se pudo cargar el modelo: %1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Ready · %1 · %2 tokens of context</source>
+        <translation>Listo · %1 · contexto de %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+1"/>
+        <source>Answering…</source>
+        <translation>Respondiendo…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Thinking…</source>
+        <translation>Pensando…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Summarising the reasoning…</source>
+        <translation>Resumiendo el razonamiento…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>the engine stopped</source>
+        <translation>el motor se detuvo</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Engine stopped</source>
+        <translation>Motor detenido</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The engine stopped: %1%2. Your conversation is kept.</source>
+        <translation>El motor se detuvo: %1%2. Tu conversación no se perdió.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restarting the engine…</source>
+        <translation>Reiniciando el motor…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <location filename="../../desktop/message_view.py" line="+100"/>
+        <source>Your message</source>
+        <translation>Tu mensaje</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Answer</source>
+        <translation>Respuesta</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>You</source>
+        <translation>Tú</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lanterna</source>
+        <translation>Lanterna</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Previous version</source>
+        <translation>Versión anterior</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next version</source>
+        <translation>Versión siguiente</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reasoning</source>
+        <translation>Razonamiento</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Filtered reasoning</source>
+        <translation>Razonamiento filtrado</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Message text</source>
+        <translation>Texto del mensaje</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Answer details</source>
+        <translation>Detalles de la respuesta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+40"/>
+        <location line="+46"/>
+        <location line="+11"/>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <location line="-97"/>
+        <source>Copy this message</source>
+        <translation>Copiar este mensaje</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Edit</source>
+        <translation>Editar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit and send again</source>
+        <translation>Editar y volver a enviar</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Regenerate</source>
+        <translation>Regenerar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Write another answer</source>
+        <translation>Generar otra respuesta</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete this message and what follows it</source>
+        <translation>Eliminar este mensaje y lo que le sigue</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Reading the prompt…</source>
+        <translation>Leyendo el prompt…</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Thinking… %1 s · %2 tokens</source>
+        <translation>Pensando… %1 s · %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>No summary: %1</source>
+        <translation>Sin resumen: %1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Thought for %1 s · %2 tokens</source>
+        <translation>Pensó durante %1 s · %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Show the filtered reasoning</source>
+        <translation>Mostrar el razonamiento filtrado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reasoning is hidden (Settings → Reasoning display)</source>
+        <translation>El razonamiento está oculto (Configuración → Vista del razonamiento)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>effort %1</source>
+        <translation>esfuerzo %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 tok/s</source>
+        <translation>%1 tok/s</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>first token %1 ms</source>
+        <translation>primer token en %1 ms</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>stopped</source>
+        <translation>detenida</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cut at the token limit</source>
+        <translation>cortada en el límite de tokens</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>incomplete</source>
+        <translation>incompleta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>error: %1</source>
+        <translation>error: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>low</source>
+        <translation>bajo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>medium</source>
+        <translation>medio</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>high</source>
+        <translation>alto</translation>
+    </message>
+</context>
+<context>
+    <name>ModelBar</name>
+    <message>
+        <location filename="../../desktop/model_bar.py" line="+39"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model answering in this window</source>
+        <translation>El modelo que responde en esta ventana</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Engine state</source>
+        <translation>Estado del motor</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Loading progress</source>
+        <translation>Progreso de carga</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Open a model file…</source>
+        <translation>Abrir archivo de modelo…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="+60"/>
@@ -245,6 +816,114 @@
         <location line="+0"/>
         <source>All files (*)</source>
         <translation>Todos los archivos (*)</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <location filename="../../desktop/sidebar.py" line="+47"/>
+        <location line="+3"/>
+        <source>New chat</source>
+        <translation>Nueva conversación</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Start a new conversation (Ctrl+N)</source>
+        <translation>Iniciar una nueva conversación (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Search chats (Ctrl+K)</source>
+        <translation>Buscar conversaciones (Ctrl+K)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search conversations</source>
+        <translation>Buscar conversaciones</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Conversations</source>
+        <translation>Conversaciones</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Untitled</source>
+        <translation>Sin título</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No chat matches</source>
+        <translation>Ninguna conversación coincide</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Rename</source>
+        <translation>Renombrar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export…</source>
+        <translation>Exportar…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeCard</name>
+    <message>
+        <location filename="../../desktop/welcome.py" line="+32"/>
+        <location line="+58"/>
+        <source>Ask anything</source>
+        <translation>Pregunta lo que quieras</translation>
+    </message>
+    <message>
+        <location line="-45"/>
+        <source>Recommended: gpt-oss-20b</source>
+        <translation>Recomendado: gpt-oss-20b</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>OpenAI&apos;s open-weight reasoning model: 21B parameters, 128k context, adjustable reasoning effort. A 12.1 GB download; it runs in 16 GB of memory.</source>
+        <translation>El modelo de razonamiento de pesos abiertos de OpenAI: 21.000 millones de parámetros, contexto de 128k y esfuerzo de razonamiento ajustable. Descarga de 12,1 GB; funciona con 16 GB de memoria.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Get gpt-oss-20b…</source>
+        <translation>Descargar gpt-oss-20b…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Get gpt-oss-20b</source>
+        <translation>Descargar gpt-oss-20b</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open a model file…</source>
+        <translation>Abrir archivo de modelo…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a model file</source>
+        <translation>Abrir archivo de modelo</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Welcome to Lanterna</source>
+        <translation>Te damos la bienvenida a Lanterna</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than follows instructions, so expect short, simple answers. Everything stays on this computer.</source>
+        <translation>El modelo de demostración, Gemma 3 270M, está listo y funciona sin conexión. Es muy pequeño: continúa textos en lugar de seguir instrucciones, así que espera respuestas cortas y sencillas. Todo se queda en este equipo.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Your messages and the model&apos;s answers stay on this computer.</source>
+        <translation>Tus mensajes y las respuestas del modelo se quedan en este equipo.</translation>
     </message>
 </context>
 </TS>

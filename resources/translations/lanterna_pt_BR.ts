@@ -2,6 +2,577 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="pt_BR">
 <context>
+    <name>ChatView</name>
+    <message>
+        <location filename="../../desktop/chat_view.py" line="+32"/>
+        <source>Conversation</source>
+        <translation>Conversa</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../desktop/composer.py" line="+49"/>
+        <source>Editing a message: sending starts a new branch.</source>
+        <translation>Editando uma mensagem: ao enviar, uma nova ramificação é criada.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+1"/>
+        <source>Cancel edit</source>
+        <translation>Cancelar edição</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Ask anything… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>Pergunte qualquer coisa… (Enter para enviar, Shift+Enter para nova linha)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Message</source>
+        <translation>Mensagem</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+8"/>
+        <source>Reasoning effort</source>
+        <translation>Esforço de raciocínio</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+3"/>
+        <location line="+31"/>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <location line="-30"/>
+        <source>Send (Enter) · Stop (Esc)</source>
+        <translation>Enviar (Enter) · Parar (Esc)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Stop</source>
+        <translation>Parar</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>How long the model thinks before answering: low is fastest, high is most careful</source>
+        <translation>Quanto o modelo pensa antes de responder: baixo é mais rápido, alto é mais cuidadoso</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This model has no reasoning-effort control</source>
+        <translation>Este modelo não permite ajustar o esforço de raciocínio</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Low</source>
+        <translation>Baixo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Medium</source>
+        <translation>Médio</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>High</source>
+        <translation>Alto</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/main_window.py" line="+124"/>
+        <source>Starting the engine…</source>
+        <translation>Iniciando o motor…</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>Configurações</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings (Ctrl+,)</source>
+        <translation>Configurações (Ctrl+,)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Problem</source>
+        <translation>Problema</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Restart engine</source>
+        <translation>Reiniciar motor</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dismiss</source>
+        <translation>Dispensar</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>&amp;File</source>
+        <translation>&amp;Arquivo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New chat</source>
+        <translation>Nova conversa</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open a model file…</source>
+        <translation>Abrir arquivo de modelo…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Export as Markdown…</source>
+        <translation>Exportar como Markdown…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export as JSON…</source>
+        <translation>Exportar como JSON…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Settings…</source>
+        <translation>Configurações…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quit</source>
+        <translation>Sair</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Chat</source>
+        <translation>&amp;Conversa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop</source>
+        <translation>Parar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search chats</source>
+        <translation>Pesquisar conversas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find in chats</source>
+        <translation>Localizar nas conversas</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Focus the message box</source>
+        <translation>Ir para a caixa de mensagem</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Your chat history could not be opened: %1. Chats will not be saved.</source>
+        <translation>Não foi possível abrir o histórico de conversas: %1. As conversas não serão salvas.</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>Delete chat</source>
+        <translation>Excluir conversa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this chat and all its messages? This cannot be undone.</source>
+        <translation>Excluir esta conversa e todas as mensagens dela? Não é possível desfazer.</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Nothing to export yet</source>
+        <translation>Ainda não há nada para exportar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+1"/>
+        <location line="+5"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>Export chat</source>
+        <translation>Exportar conversa</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Exported to %1</source>
+        <translation>Exportado para %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The chat could not be exported: %1</source>
+        <translation>Não foi possível exportar a conversa: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 does not exist</source>
+        <translation>%1 não existe</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The model %1 is no longer there; using the demo model.</source>
+        <translation>O modelo %1 não foi encontrado; usando o modelo de demonstração.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preparing the demo model…</source>
+        <translation>Preparando o modelo de demonstração…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>No model</source>
+        <translation>Nenhum modelo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model could not be prepared: %1</source>
+        <translation>Não foi possível preparar o modelo: %1</translation>
+    </message>
+    <message>
+        <source>The demo model could not be prepared: %1</source>
+        <translation type="vanished">Não foi possível preparar o modelo de demonstração: %1</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Open a model</source>
+        <translation>Abrir um modelo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>Modelos GGUF (*.gguf);;Todos os arquivos (*)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Loading…</source>
+        <translation>Carregando…</translation>
+    </message>
+    <message>
+        <location line="+114"/>
+        <source>Reading the prompt…</source>
+        <translation>Lendo o prompt…</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Ready</source>
+        <translation>Pronto</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>This chat could not be saved: %1</source>
+        <translation>Não foi possível salvar esta conversa: %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Delete message</source>
+        <translation>Excluir mensagem</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message and everything after it in this branch?</source>
+        <translation>Excluir esta mensagem e tudo o que vem depois dela nesta ramificação?</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Copied</source>
+        <translation>Copiado</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The new language applies the next time Lanterna starts</source>
+        <translation>O novo idioma passa a valer na próxima vez que o Lanterna for aberto</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Engine ready</source>
+        <translation>Motor pronto</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Loading… %1%</source>
+        <translation>Carregando… %1%</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not loaded</source>
+        <translation>Não carregado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model could not be loaded: %1</source>
+        <translation>Não foi possível carregar o modelo: %1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Ready · %1 · %2 tokens of context</source>
+        <translation>Pronto · %1 · contexto de %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+1"/>
+        <source>Answering…</source>
+        <translation>Respondendo…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Thinking…</source>
+        <translation>Pensando…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Summarising the reasoning…</source>
+        <translation>Resumindo o raciocínio…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>the engine stopped</source>
+        <translation>o motor parou</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Engine stopped</source>
+        <translation>Motor parado</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The engine stopped: %1%2. Your conversation is kept.</source>
+        <translation>O motor parou: %1%2. Sua conversa não foi perdida.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restarting the engine…</source>
+        <translation>Reiniciando o motor…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <location filename="../../desktop/message_view.py" line="+100"/>
+        <source>Your message</source>
+        <translation>Sua mensagem</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Answer</source>
+        <translation>Resposta</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>You</source>
+        <translation>Você</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lanterna</source>
+        <translation>Lanterna</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Previous version</source>
+        <translation>Versão anterior</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next version</source>
+        <translation>Próxima versão</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Reasoning</source>
+        <translation>Raciocínio</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Filtered reasoning</source>
+        <translation>Raciocínio filtrado</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Message text</source>
+        <translation>Texto da mensagem</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Answer details</source>
+        <translation>Detalhes da resposta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+40"/>
+        <location line="+46"/>
+        <location line="+11"/>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <location line="-97"/>
+        <source>Copy this message</source>
+        <translation>Copiar esta mensagem</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Edit</source>
+        <translation>Editar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit and send again</source>
+        <translation>Editar e enviar novamente</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Regenerate</source>
+        <translation>Regenerar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Write another answer</source>
+        <translation>Gerar outra resposta</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Delete</source>
+        <translation>Excluir</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete this message and what follows it</source>
+        <translation>Excluir esta mensagem e o que vem depois dela</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>Reading the prompt…</source>
+        <translation>Lendo o prompt…</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Thinking… %1 s · %2 tokens</source>
+        <translation>Pensando… %1 s · %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>No summary: %1</source>
+        <translation>Sem resumo: %1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Thought for %1 s · %2 tokens</source>
+        <translation>Pensou por %1 s · %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Show the filtered reasoning</source>
+        <translation>Exibir o raciocínio filtrado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reasoning is hidden (Settings → Reasoning display)</source>
+        <translation>O raciocínio está oculto (Configurações → Exibição do raciocínio)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>effort %1</source>
+        <translation>esforço %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 tok/s</source>
+        <translation>%1 tok/s</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>first token %1 ms</source>
+        <translation>primeiro token em %1 ms</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>stopped</source>
+        <translation>interrompida</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cut at the token limit</source>
+        <translation>cortada no limite de tokens</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>incomplete</source>
+        <translation>incompleta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>error: %1</source>
+        <translation>erro: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>low</source>
+        <translation>baixo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>medium</source>
+        <translation>médio</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>high</source>
+        <translation>alto</translation>
+    </message>
+</context>
+<context>
+    <name>ModelBar</name>
+    <message>
+        <location filename="../../desktop/model_bar.py" line="+39"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model answering in this window</source>
+        <translation>O modelo que responde nesta janela</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Engine state</source>
+        <translation>Estado do motor</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Loading progress</source>
+        <translation>Progresso do carregamento</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Open a model file…</source>
+        <translation>Abrir arquivo de modelo…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../desktop/settings_dialog.py" line="+60"/>
@@ -245,6 +816,114 @@
         <location line="+0"/>
         <source>All files (*)</source>
         <translation>Todos os arquivos (*)</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <location filename="../../desktop/sidebar.py" line="+47"/>
+        <location line="+3"/>
+        <source>New chat</source>
+        <translation>Nova conversa</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Start a new conversation (Ctrl+N)</source>
+        <translation>Iniciar uma nova conversa (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Search chats (Ctrl+K)</source>
+        <translation>Pesquisar conversas (Ctrl+K)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search conversations</source>
+        <translation>Pesquisar conversas</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Conversations</source>
+        <translation>Conversas</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Untitled</source>
+        <translation>Sem título</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No chat matches</source>
+        <translation>Nenhuma conversa encontrada</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Rename</source>
+        <translation>Renomear</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export…</source>
+        <translation>Exportar…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete</source>
+        <translation>Excluir</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeCard</name>
+    <message>
+        <location filename="../../desktop/welcome.py" line="+32"/>
+        <location line="+58"/>
+        <source>Ask anything</source>
+        <translation>Pergunte qualquer coisa</translation>
+    </message>
+    <message>
+        <location line="-45"/>
+        <source>Recommended: gpt-oss-20b</source>
+        <translation>Recomendado: gpt-oss-20b</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>OpenAI&apos;s open-weight reasoning model: 21B parameters, 128k context, adjustable reasoning effort. A 12.1 GB download; it runs in 16 GB of memory.</source>
+        <translation>O modelo de raciocínio de pesos abertos da OpenAI: 21 bilhões de parâmetros, contexto de 128k e esforço de raciocínio ajustável. Download de 12,1 GB; roda com 16 GB de memória.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Get gpt-oss-20b…</source>
+        <translation>Baixar gpt-oss-20b…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Get gpt-oss-20b</source>
+        <translation>Baixar gpt-oss-20b</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open a model file…</source>
+        <translation>Abrir arquivo de modelo…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a model file</source>
+        <translation>Abrir arquivo de modelo</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Welcome to Lanterna</source>
+        <translation>Boas-vindas ao Lanterna</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than follows instructions, so expect short, simple answers. Everything stays on this computer.</source>
+        <translation>O modelo de demonstração, Gemma 3 270M, está pronto e funciona offline. Ele é bem pequeno: continua textos em vez de seguir instruções, então espere respostas curtas e simples. Tudo fica neste computador.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Your messages and the model&apos;s answers stay on this computer.</source>
+        <translation>Suas mensagens e as respostas do modelo ficam neste computador.</translation>
     </message>
 </context>
 </TS>

@@ -7,9 +7,10 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from desktop.chat_view import PAGE
@@ -331,3 +332,30 @@ def test_shortcuts_and_accessible_names(qtbot: QtBot, open_window: WindowFactory
         window.chat,
     ):
         assert widget.accessibleName(), widget
+
+
+def test_settings_apply_theme_and_are_saved(
+    qtbot: QtBot,
+    open_window: WindowFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.theme import apply_theme, chat_colors, is_dark
+    from engine.settings import load_settings
+
+    monkeypatch.setenv("LANTERNA_HOME", str(tmp_path / "home"))
+    window = open_window()
+    send_and_wait(qtbot, window, "Hello")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        window.apply_settings(Settings(theme="dark", reasoning_display="filtered", threads=2))
+        assert is_dark()
+        (answer,) = [w for w in _widgets(window) if w.view.role == "assistant"]
+        assert chat_colors(True).assistant_bubble in answer.styleSheet()
+        qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)
+        wait_io(qtbot, window)
+        saved = load_settings()
+        assert (saved.theme, saved.reasoning_display, saved.threads) == ("dark", "filtered", 2)
+    finally:
+        apply_theme(app, "system")

@@ -50,6 +50,7 @@ from engine.store import Conversation, Store
 
 FLUSH_MS = 33  # streamed text reaches the screen at most ~30 times a second
 DEFAULT_MAX_TOKENS = 8192
+BACKEND_NAMES = {"llamacpp": "llama.cpp", "mlx": "MLX"}
 RECOMMENDED_URL = "https://huggingface.co/ggml-org/gpt-oss-20b-GGUF"
 
 
@@ -660,7 +661,7 @@ class MainWindow(QMainWindow):
         turn.widget.refresh(view)
         self.composer.set_busy(False)
         if self._loaded is not None:
-            self.model_bar.set_state("ready", self.tr("Ready"))
+            self.model_bar.set_state("ready", self._ready_text(self._loaded))
         store = self._store
         if store is None:
             return
@@ -854,9 +855,7 @@ class MainWindow(QMainWindow):
         self.composer.set_can_send(True)
         self.model_bar.set_state(
             "ready",
-            self.tr("Ready · %1 · %2 tokens of context")
-            .replace("%1", ev.backend)
-            .replace("%2", QLocale().toString(ev.n_ctx)),
+            self._ready_text(ev),
         )
         if ev.guard in ("missing", "failed"):
             msg = ev.guard_message
@@ -865,6 +864,14 @@ class MainWindow(QMainWindow):
             pass  # a message the user has not dismissed yet stays
         else:
             self.banner.hide()
+
+    def _ready_text(self, loaded: p.Loaded) -> str:
+        backend = BACKEND_NAMES.get(loaded.backend, loaded.backend)
+        return (
+            self.tr("Ready · %1 · %2 tokens of context")
+            .replace("%1", backend)
+            .replace("%2", QLocale().toString(loaded.n_ctx))
+        )
 
     def _on_turn_event(self, turn: _Turn, ev: object) -> None:
         if isinstance(ev, p.Message):

@@ -170,12 +170,11 @@
         <translation>Pesquisar conversas</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Find in chats</source>
-        <translation>Localizar nas conversas</translation>
+        <translation type="vanished">Localizar nas conversas</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Focus the message box</source>
         <translation>Ir para a caixa de mensagem</translation>
     </message>
@@ -233,7 +232,7 @@
         <translation>%1 não existe</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>The model %1 is no longer there; using the demo model.</source>
         <translation>O modelo %1 não foi encontrado; usando o modelo de demonstração.</translation>
     </message>
@@ -302,7 +301,7 @@
         <translation>Copiado</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+29"/>
         <source>The new language applies the next time Lanterna starts</source>
         <translation>O novo idioma passa a valer na próxima vez que o Lanterna for aberto</translation>
     </message>
@@ -358,7 +357,12 @@
         <translation>Motor parado</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source> (exit code %1)</source>
+        <translation> (código de saída %1)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The engine stopped: %1%2. Your conversation is kept.</source>
         <translation>O motor parou: %1%2. Sua conversa não foi perdida.</translation>
     </message>
@@ -499,12 +503,12 @@
         <translation>esforço %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>%1 tok/s</source>
         <translation>%1 tok/s</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>first token %1 ms</source>
         <translation>primeiro token em %1 ms</translation>
     </message>
@@ -547,7 +551,12 @@
 <context>
     <name>ModelBar</name>
     <message>
-        <location filename="../../desktop/model_bar.py" line="+39"/>
+        <location filename="../../desktop/model_bar.py" line="+20"/>
+        <source>Gemma 3 270M (demo)</source>
+        <translation>Gemma 3 270M (demonstração)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
@@ -875,13 +884,13 @@
 <context>
     <name>WelcomeCard</name>
     <message>
-        <location filename="../../desktop/welcome.py" line="+32"/>
-        <location line="+58"/>
+        <location filename="../../desktop/welcome.py" line="+28"/>
+        <location line="+65"/>
         <source>Ask anything</source>
         <translation>Pergunte qualquer coisa</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-52"/>
         <source>Recommended: gpt-oss-20b</source>
         <translation>Recomendado: gpt-oss-20b</translation>
     </message>
@@ -911,14 +920,18 @@
         <translation>Abrir arquivo de modelo</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+31"/>
         <source>Welcome to Lanterna</source>
         <translation>Boas-vindas ao Lanterna</translation>
     </message>
     <message>
         <location line="+6"/>
-        <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than follows instructions, so expect short, simple answers. Everything stays on this computer.</source>
+        <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than following instructions, so expect short, simple answers. Everything stays on this computer.</source>
         <translation>O modelo de demonstração, Gemma 3 270M, está pronto e funciona offline. Ele é bem pequeno: continua textos em vez de seguir instruções, então espere respostas curtas e simples. Tudo fica neste computador.</translation>
+    </message>
+    <message>
+        <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than follows instructions, so expect short, simple answers. Everything stays on this computer.</source>
+        <translation type="vanished">O modelo de demonstração, Gemma 3 270M, está pronto e funciona offline. Ele é bem pequeno: continua textos em vez de seguir instruções, então espere respostas curtas e simples. Tudo fica neste computador.</translation>
     </message>
     <message>
         <location line="+7"/>

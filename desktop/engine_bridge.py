@@ -3,9 +3,8 @@
 ``EngineClient`` delivers events on its reader thread. The bridge queues each one in a plain
 Python queue and wakes the GUI thread with an argument-less queued signal; the GUI thread then
 drains the queue and re-emits every event as ``event``. Python objects never travel through a
-cross-thread signal: PySide6 6.12's handling of such arguments corrupted reference counts (the
-process could abort at exit, "deallocating True or False"). Slots still run on the GUI thread,
-in order, and the GUI thread never waits on the worker.
+cross-thread signal, which keeps the reference counting of every event in Python's hands.
+Slots still run on the GUI thread, in order, and the GUI thread never waits on the worker.
 
 Signals:
     event(object): every protocol message or ``WorkerExited``, in order, on the GUI thread.
@@ -14,12 +13,16 @@ Signals:
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.client import EngineClient, Event
+from engine.launcher import NICE_ENV
 from engine.paths import app_paths
+
+WORKER_NICENESS = 5
 
 
 class EngineBridge(QObject):
@@ -33,7 +36,10 @@ class EngineBridge(QObject):
         # The worker's stderr goes to the app's log too: crash reports need it, and the worker
         # never writes reasoning there.
         log = app_paths().logs / "worker.log"
-        self.client = EngineClient(on_event=self._on_client_event, log_file=log)
+        # The worker runs a little below the window's priority (engine.worker._lower_priority):
+        # on a machine whose cores are all decoding, the window still gets the CPU at once.
+        env = {**os.environ, NICE_ENV: str(WORKER_NICENESS)}
+        self.client = EngineClient(on_event=self._on_client_event, log_file=log, env=env)
 
     def _on_client_event(self, ev: Event) -> None:
         # Runs on the client's reader thread. A RuntimeError means the bridge was destroyed

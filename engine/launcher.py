@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 WORKER_FLAG = "--worker"
+# Set by the app: the worker lowers its own priority by this much (see engine.worker).
+NICE_ENV = "LANTERNA_WORKER_NICE"
 
 
 def is_frozen() -> bool:

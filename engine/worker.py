@@ -14,6 +14,7 @@ never written to the pipe, stderr or a log.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import queue
@@ -38,6 +39,7 @@ from engine.backends.choice import available_backends, choose_backend, create_ba
 from engine.completion import complete, router_for
 from engine.conversation import EFFORTS, ConversationError, ToolSpec, conversation_from_json
 from engine.harmony.tokens import misplaced_markers
+from engine.launcher import NICE_ENV
 from engine.moderation.guard import GuardModel, load_guard
 from engine.moderation.lexicon import Lexicon, LexiconError
 from engine.moderation.pipeline import FilteredSegment, Moderator, parse_layers
@@ -548,6 +550,16 @@ class Worker:
         )
 
 
+def _lower_priority() -> None:
+    """Yield the CPU to the app: decoding keeps every core busy, and without this the window's
+    thread waits for the scheduler while an answer streams. The app asks for it through the
+    environment; the engine's own CLI runs at normal priority."""
+    raw = os.environ.get(NICE_ENV, "")
+    if raw.isdigit() and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(min(int(raw), 19))
+
+
 def main() -> int:
     """Entry point of worker mode (``lanterna --worker`` / ``lanterna-engine --worker``)."""
     # The protocol gets its own descriptor; fd 1 then points at stderr so that native code
@@ -559,6 +571,7 @@ def main() -> int:
     # Ctrl-C in a terminal reaches the whole process group; the client decides what stops.
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lower_priority()
     worker = Worker(out, create_backend)
     reader = threading.Thread(
         target=worker.read_commands, args=(sys.stdin.buffer,), name="commands", daemon=True

@@ -359,3 +359,11 @@ def test_settings_apply_theme_and_are_saved(
         assert (saved.theme, saved.reasoning_display, saved.threads) == ("dark", "filtered", 2)
     finally:
         apply_theme(app, "system")
+
+
+def test_the_worker_runs_below_the_window_priority(open_window: WindowFactory) -> None:
+    window = open_window()
+    pid = window.bridge.client.pid
+    assert pid is not None
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, pid) >= min(mine + 5, 19)

@@ -7,7 +7,7 @@ result to the GUI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop.message_view import MessageView
 from engine.branches import MessageTree
@@ -21,13 +21,19 @@ class Thread:
     conversation: Conversation
     tree: MessageTree
     path: list[StoredMessage]
+    # What the chat view draws of ``path``, computed with the thread (on the I/O thread when
+    # the thread comes from the store: thousands of messages take milliseconds).
+    shown: list[MessageView] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shown", views_for(self.tree, self.path))
 
     @property
     def leaf(self) -> int | None:
         return self.path[-1].id if self.path else None
 
     def views(self) -> list[MessageView]:
-        return views_for(self.tree, self.path)
+        return self.shown
 
 
 def load_thread(store: Store, conversation_id: int, leaf: int | None = None) -> Thread | None:

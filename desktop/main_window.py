@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -49,9 +50,19 @@ from engine.settings import Settings, load_settings, save_settings
 from engine.store import Conversation, Store
 
 FLUSH_MS = 33  # streamed text reaches the screen at most ~30 times a second
+# A long unfinished block (a list without blank lines, an open code fence) is rendered again on
+# every flush; the interval then grows so that re-rendering takes at most this share of the
+# GUI thread's time, up to MAX_FLUSH_MS between updates.
+FLUSH_BUDGET = 0.15
+MAX_FLUSH_MS = 400
 DEFAULT_MAX_TOKENS = 8192
 BACKEND_NAMES = {"llamacpp": "llama.cpp", "mlx": "MLX"}
 RECOMMENDED_URL = "https://huggingface.co/ggml-org/gpt-oss-20b-GGUF"
+
+
+def next_flush_interval(spent_ms: float) -> int:
+    """Milliseconds to the next streaming update, after one that took ``spent_ms``."""
+    return min(MAX_FLUSH_MS, max(FLUSH_MS, int(spent_ms / FLUSH_BUDGET)))
 
 
 @dataclass
@@ -328,7 +339,7 @@ class MainWindow(QMainWindow):
         effort = thread.conversation.settings.get("effort")
         if isinstance(effort, str):
             self.composer.set_effort(effort)
-        views = thread.views()
+        views = thread.shown
         if rebuild:
             self.chat.show_messages(views)
             if not views:
@@ -627,7 +638,7 @@ class MainWindow(QMainWindow):
     def _append_answer_widget(self, turn: _Turn) -> None:
         turn.widget = self.chat.append(MessageView(turn.temp_id, "assistant", ""))
         turn.widget.begin_stream()
-        self._flush_timer.start()
+        self._flush_timer.start(FLUSH_MS)
 
     def stop(self) -> None:
         if self._turn is not None:
@@ -639,7 +650,12 @@ class MainWindow(QMainWindow):
         turn = self._turn
         if turn is not None and turn.dirty:
             turn.dirty = False
+            t0 = time.perf_counter()
             turn.widget.update_stream(turn.record.content)
+            spent_ms = (time.perf_counter() - t0) * 1000.0
+            interval = next_flush_interval(spent_ms)
+            if interval != self._flush_timer.interval():
+                self._flush_timer.setInterval(interval)
 
     def _finish_turn(self, *, incomplete: bool = False, error: str | None = None) -> None:
         """Store the answer (whatever was written of it) and show its final form."""

@@ -367,3 +367,11 @@ def test_the_worker_runs_below_the_window_priority(open_window: WindowFactory) -
     assert pid is not None
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     assert os.getpriority(os.PRIO_PROCESS, pid) >= min(mine + 5, 19)
+
+
+def test_streaming_updates_slow_down_when_rendering_gets_expensive() -> None:
+    from desktop.main_window import FLUSH_MS, MAX_FLUSH_MS, next_flush_interval
+
+    assert next_flush_interval(0.5) == FLUSH_MS  # cheap: ~30 updates a second
+    assert next_flush_interval(30.0) == 200  # 30 ms of work: at most 15% of the time
+    assert next_flush_interval(500.0) == MAX_FLUSH_MS

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.message_view import MessageView, MessageWidget
+from desktop.message_view import MessageView, MessageWidget, chat_style_sheet
 from desktop.theme import ChatColors
 
 PAGE = 30  # message widgets built at a time
@@ -35,6 +35,7 @@ class ChatView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(self)
         inner.setObjectName("chatColumn")
+        inner.setStyleSheet(chat_style_sheet(colors))
         self._column = QVBoxLayout(inner)
         self._column.setContentsMargins(16, 12, 16, 12)
         self._column.setSpacing(10)
@@ -64,6 +65,9 @@ class ChatView(QScrollArea):
     def set_colors(self, colors: ChatColors) -> None:
         """A new theme: build the shown messages again in its colours."""
         self._colors = colors
+        column = self.widget()
+        if column is not None:
+            column.setStyleSheet(chat_style_sheet(colors))
         if self._views:
             self.show_messages(self._views)
 

@@ -262,9 +262,6 @@ class MainWindow(QMainWindow):
             " border-radius: 6px; padding: 6px 20px; font-weight: bold; }"
             f" QPushButton#send:disabled {{ background: {c.border}; color: {c.muted}; }}"
         )
-        column = self.chat.widget()
-        assert column is not None
-        column.setStyleSheet(f"QWidget#chatColumn {{ background: {c.window}; }}")
 
     def _focus_search(self) -> None:
         self.sidebar.search.setFocus()

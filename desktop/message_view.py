@@ -76,6 +76,23 @@ class MarkdownBlock(QLabel):
             QDesktopServices.openUrl(QUrl(href))
 
 
+def chat_style_sheet(colors: ChatColors) -> str:
+    """The look of every message, set once on the chat column: one style sheet shared by all
+    message widgets costs far less to apply than one per widget."""
+    return (
+        f"QWidget#chatColumn {{ background: {colors.window}; }}"
+        f" QFrame#userMessage {{ background: {colors.user_bubble}; border: 1px solid"
+        f" {colors.border}; border-radius: 8px; }}"
+        f" QFrame#assistantMessage {{ background: {colors.assistant_bubble}; border: 1px solid"
+        f" {colors.border}; border-radius: 8px; }}"
+        f' QLabel[muted="true"] {{ color: {colors.muted}; }}'
+        " QFrame#userMessage QToolButton, QFrame#assistantMessage QToolButton"
+        " { border: none; padding: 2px 6px; }"
+        " QFrame#userMessage QToolButton:hover, QFrame#assistantMessage QToolButton:hover"
+        f" {{ background: {colors.border}; border-radius: 4px; }}"
+    )
+
+
 class MessageWidget(QFrame):
     """Signals:
     action(str, int): the user asked for "copy", "regenerate", "edit", "delete", "previous" or
@@ -98,14 +115,6 @@ class MessageWidget(QFrame):
         self.setObjectName("userMessage" if view.role == "user" else "assistantMessage")
         self.setAccessibleName(
             self.tr("Your message") if view.role == "user" else self.tr("Answer")
-        )
-        bg = colors.user_bubble if view.role == "user" else colors.assistant_bubble
-        self.setStyleSheet(
-            f"QFrame#{self.objectName()} {{ background: {bg}; border: 1px solid {colors.border};"
-            " border-radius: 8px; }"
-            f' QLabel[muted="true"] {{ color: {colors.muted}; }}'
-            " QToolButton { border: none; padding: 2px 6px; }"
-            f" QToolButton:hover {{ background: {colors.border}; border-radius: 4px; }}"
         )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)

@@ -352,7 +352,9 @@ def test_settings_apply_theme_and_are_saved(
         window.apply_settings(Settings(theme="dark", reasoning_display="filtered", threads=2))
         assert is_dark()
         (answer,) = [w for w in _widgets(window) if w.view.role == "assistant"]
-        assert chat_colors(True).assistant_bubble in answer.styleSheet()
+        column = window.chat.widget()
+        assert column is not None and answer.parentWidget() is column
+        assert chat_colors(True).assistant_bubble in column.styleSheet()
         qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)
         wait_io(qtbot, window)
         saved = load_settings()

@@ -5,8 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.launcher import maybe_run_worker
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from engine.settings import Settings
+
+
+def build_app(argv: list[str], settings: Settings) -> QApplication:
+    """The QApplication with the app's names, ``settings``' theme and translations."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.i18n import install_translations
+    from desktop.theme import apply_theme
+
+    app = QApplication(argv)
+    app.setApplicationName("Lanterna")
+    app.setOrganizationName("Lanterna")
+    app.setApplicationDisplayName("Lanterna")
+    apply_theme(app, settings.theme)
+    install_translations(app, settings.language)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,19 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot is not None and not args.smoke:
         ap.error("--screenshot goes with --smoke")
 
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.i18n import install_translations
-    from desktop.theme import apply_theme
     from engine.settings import load_settings
 
-    app = QApplication([args_in[0], *qt_args])
-    app.setApplicationName("Lanterna")
-    app.setOrganizationName("Lanterna")
-    app.setApplicationDisplayName("Lanterna")
     settings = load_settings()
-    apply_theme(app, settings.theme)
-    install_translations(app, settings.language)
+    app = build_app([args_in[0], *qt_args], settings)
 
     if args.smoke:
         from desktop.smoke import run_smoke

@@ -43,6 +43,10 @@ class Background(QObject):
         self._wake.connect(self._on_wake)
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def busy(self) -> bool:
         with self._lock:
             return self._pending > 0

@@ -13,9 +13,16 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QLocale, QMimeData, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -42,12 +49,17 @@ from desktop.theme import chat_colors, is_dark
 from desktop.welcome import WelcomeCard
 from engine import protocol as p
 from engine.answer import AnswerRecord
+from engine.atomic import write_text_atomic
 from engine.client import WorkerExited, WorkerStartError
 from engine.conversation import ChatMessage
-from engine.export import export_json, export_markdown, write_text_atomic
+from engine.export import export_json, export_markdown
 from engine.models.demo import DemoModelError, demo_model_path, ensure_demo_model
 from engine.settings import Settings, load_settings, save_settings
 from engine.store import Conversation, Store
+
+if TYPE_CHECKING:
+    from desktop.downloads import DownloadManager
+    from desktop.models_dialog import ModelsDialog
 
 FLUSH_MS = 33  # streamed text reaches the screen at most ~30 times a second
 # A long unfinished block (a list without blank lines, an open code fence) is rendered again on
@@ -57,7 +69,6 @@ FLUSH_BUDGET = 0.15
 MAX_FLUSH_MS = 400
 DEFAULT_MAX_TOKENS = 8192
 BACKEND_NAMES = {"llamacpp": "llama.cpp", "mlx": "MLX"}
-RECOMMENDED_URL = "https://huggingface.co/ggml-org/gpt-oss-20b-GGUF"
 
 
 def next_flush_interval(spent_ms: float) -> int:
@@ -131,7 +142,14 @@ class MainWindow(QMainWindow):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush_stream)
+        self.downloads: DownloadManager | None = None
+        self.models_dialog: ModelsDialog | None = None
         self._build()
+        self.setAcceptDrops(True)
+        self.download_label = QLabel("", self)
+        self.statusBar().addPermanentWidget(self.download_label)
+        # Once the window is on screen: importing the download code takes a moment.
+        QTimer.singleShot(300, self, self._start_downloads)
         self._open_store(store_path)
         self.model_bar.set_state("starting", self.tr("Starting the engine…"))
         try:
@@ -225,6 +243,7 @@ class MainWindow(QMainWindow):
         file.addAction(
             self.tr("Open a model file…"), QKeySequence("Ctrl+O"), self._on_open_model_file
         )
+        file.addAction(self.tr("Models…"), QKeySequence("Ctrl+M"), self.open_models)
         file.addSeparator()
         file.addAction(
             self.tr("Export as Markdown…"), lambda: self._on_export_requested(None, "md")
@@ -527,7 +546,68 @@ class MainWindow(QMainWindow):
             )
 
     def _on_get_recommended(self) -> None:
-        QDesktopServices.openUrl(QUrl(RECOMMENDED_URL))
+        self.open_models(tab=1)
+
+    # ================================================================ models and downloads
+
+    def _start_downloads(self) -> None:
+        """After the window is up: the download manager, and downloads an earlier run left
+        paused (they resume where they stopped)."""
+        from desktop.downloads import DownloadManager
+
+        if self.downloads is not None or self.io.closed:
+            return
+        self.downloads = DownloadManager(self._settings.models_folder(), self)
+        self.downloads.changed.connect(self._on_download_changed)
+        self.downloads.finished.connect(lambda _key: self._scan_models())
+        self.io.run(self.downloads.find_paused, self.downloads.adopt)
+
+    def open_models(self, tab: int = 0) -> None:
+        from desktop.models_dialog import ModelsDialog
+
+        if self.downloads is None:
+            self._start_downloads()
+        assert self.downloads is not None
+        if self.models_dialog is None:
+            self.models_dialog = ModelsDialog(self.io, self.downloads, self._settings.n_ctx(), self)
+            self.models_dialog.use_model.connect(self._on_use_model)
+            self.models_dialog.models_changed.connect(self._scan_models)
+        self.models_dialog.tabs.setCurrentIndex(tab)
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+
+    def _on_use_model(self, path: str) -> None:
+        self.model_bar.set_models([], path, self._demo_path())
+        self._on_model_chosen(path)
+        self._scan_models()
+
+    def _on_download_changed(self, _key: str) -> None:
+        assert self.downloads is not None
+        active = self.downloads.active()
+        if not active:
+            self.download_label.setText("")
+            return
+        done = sum(i.done for i in active)
+        total = sum(i.total for i in active) or 1
+        self.download_label.setText(
+            self.tr("Downloading %1 · %2%")
+            .replace("%1", active[0].filename)
+            .replace("%2", f"{100 * done / total:.0f}")
+        )
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _gguf_urls(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _gguf_urls(event.mimeData())
+        if not paths:
+            return
+        event.acceptProposedAction()
+        self.open_models(tab=0)
+        assert self.models_dialog is not None
+        for path in paths:
+            self.models_dialog.import_file(path)
 
     # ================================================================ chat
 
@@ -951,8 +1031,20 @@ class MainWindow(QMainWindow):
             self._flush_stream()
             self._finish_turn(incomplete=True)
         self.bridge.client.shutdown(timeout=2.0)
+        if self.downloads is not None:
+            self.downloads.shutdown()  # paused: the next start resumes them
+        if self.models_dialog is not None:
+            self.models_dialog.close()
         self.io.shutdown()
         if self._store is not None:
             self._store.close()
             self._store = None
         super().closeEvent(event)
+
+
+def _gguf_urls(mime: QMimeData | None) -> list[Path]:
+    """The local .gguf files in a drag (anything else is not ours to take)."""
+    if mime is None or not mime.hasUrls():
+        return []
+    paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+    return [p for p in paths if p.suffix.lower() == ".gguf"]

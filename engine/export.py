@@ -9,12 +9,8 @@ reaches a file the user shares.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from engine.store import Conversation, StoredMessage
@@ -197,32 +193,3 @@ def export_markdown(conv: Conversation, path: list[StoredMessage]) -> str:
         sections.append("\n\n".join(parts))
     body = "\n\n---\n\n".join(sections)
     return f"# {title}\n\n{body}\n" if body else f"# {title}\n"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Writes ``text`` (UTF-8, newlines as given) so that ``path`` holds either its old content
-    or all of the new one, never a part: temp file in the same folder, fsync, rename."""
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644  # the temp file is private (0600); an export is an ordinary file
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    # The rename itself is durable only once the folder is synced; not possible on Windows.
-    if hasattr(os, "O_DIRECTORY"):
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)

@@ -9,12 +9,11 @@ app from starting — and writes are atomic so a crash cannot leave half a file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_text_atomic
 from engine.backends.choice import CHOICES as BACKEND_CHOICES
 from engine.moderation.pipeline import LAYERS
 from engine.moderation.stream import DISPLAY_MODES
@@ -124,13 +123,4 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     body = asdict(settings)
     extra = body.pop("extra")
     data = json.dumps({**extra, **body}, ensure_ascii=False, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, data)

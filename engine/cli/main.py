@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from engine.cli import bench, chat, moderate, prompt
+from engine.cli import bench, chat, models, moderate, prompt
 from engine.cli.common import CliError
 from engine.client import WorkerStartError
 from engine.launcher import maybe_run_worker
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     prompt.add_parser(sub)
     bench.add_parser(sub)
     moderate.add_parser(sub)
+    models.add_parser(sub)
     return ap
 
 

@@ -84,7 +84,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+124"/>
+        <location filename="../../desktop/main_window.py" line="+154"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -130,7 +130,12 @@
         <translation>Abrir archivo de modelo…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Models…</source>
+        <translation>Modelos…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Export as Markdown…</source>
         <translation>Exportar como Markdown…</translation>
     </message>
@@ -179,7 +184,7 @@
         <translation>Ir al cuadro de mensaje</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+43"/>
         <source>Your chat history could not be opened: %1. Chats will not be saved.</source>
         <translation>No se pudo abrir el historial de conversaciones: %1. Las conversaciones no se guardarán.</translation>
     </message>
@@ -271,17 +276,21 @@
         <translation>Cargando…</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+56"/>
+        <source>Downloading %1 · %2%</source>
+        <translation>Descargando %1 · %2%</translation>
+    </message>
+    <message>
+        <location line="+119"/>
         <source>Reading the prompt…</source>
         <translation>Leyendo el prompt…</translation>
     </message>
     <message>
-        <location line="+40"/>
         <source>Ready</source>
-        <translation>Listo</translation>
+        <translation type="vanished">Listo</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+81"/>
         <source>This chat could not be saved: %1</source>
         <translation>No se pudo guardar esta conversación: %1</translation>
     </message>
@@ -326,12 +335,12 @@
         <translation>No se pudo cargar el modelo: %1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+28"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Listo · %1 · contexto de %2 tokens</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+9"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondiendo…</translation>
@@ -375,7 +384,7 @@
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/message_view.py" line="+100"/>
+        <location filename="../../desktop/message_view.py" line="+117"/>
         <source>Your message</source>
         <translation>Tu mensaje</translation>
     </message>
@@ -385,7 +394,7 @@
         <translation>Respuesta</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+7"/>
         <source>You</source>
         <translation>Tú</translation>
     </message>
@@ -579,6 +588,325 @@
         <location line="+26"/>
         <source>Open a model file…</source>
         <translation>Abrir archivo de modelo…</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <location filename="../../desktop/models_dialog.py" line="+84"/>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Installed</source>
+        <translation>Instalados</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Get models</source>
+        <translation>Descargar modelos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+151"/>
+        <location line="+184"/>
+        <source>Downloads</source>
+        <translation>Descargas</translation>
+    </message>
+    <message>
+        <location line="-317"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+135"/>
+        <source>Size</source>
+        <translation>Tamaño</translation>
+    </message>
+    <message>
+        <location line="-134"/>
+        <source>Architecture</source>
+        <translation>Arquitectura</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+133"/>
+        <source>Quantisation</source>
+        <translation>Cuantización</translation>
+    </message>
+    <message>
+        <location line="-132"/>
+        <source>Context</source>
+        <translation>Contexto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Location</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Installed models</source>
+        <translation>Modelos instalados</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use</source>
+        <translation>Usar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import a GGUF file…</source>
+        <translation>Importar un archivo GGUF…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove…</source>
+        <translation>Quitar…</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Import a model</source>
+        <translation>Importar un modelo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelos GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Checking %1…</source>
+        <translation>Comprobando %1…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Imported %1</source>
+        <translation>%1 importado</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not imported: %1</source>
+        <translation>No importado: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Remove model</source>
+        <translation>Quitar modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove %1? Its file is deleted when it is in the models folder.</source>
+        <translation>¿Quitar %1? Su archivo se elimina si está en la carpeta de modelos.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+4"/>
+        <source>Download</source>
+        <translation>Descargar</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Licence</source>
+        <translation>Licencia</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fits?</source>
+        <translation>¿Cabe?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recommended models</source>
+        <translation>Modelos recomendados</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Search Hugging Face for GGUF models</source>
+        <translation>Buscar modelos GGUF en Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search Hugging Face</source>
+        <translation>Buscar en Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search</source>
+        <translation>Buscar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Repository</source>
+        <translation>Repositorio</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+173"/>
+        <source>File</source>
+        <translation>Archivo</translation>
+    </message>
+    <message>
+        <location line="-165"/>
+        <source>Download file</source>
+        <translation>Descargar archivo</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Hugging Face token, for gated models</source>
+        <translation>Token de Hugging Face, para modelos de acceso restringido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hugging Face token</source>
+        <translation>Token de Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save token</source>
+        <translation>Guardar token</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source> (recommended)</source>
+        <translation> (recomendado)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>included</source>
+        <translation>incluido</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>fits</source>
+        <translation>cabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>tight</source>
+        <translation>justo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>won&apos;t fit</source>
+        <translation>no cabe</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 is a model folder: download it with lanterna-engine models download %2</source>
+        <translation>%1 es una carpeta de modelo: descárgala con lanterna-engine models download %2</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Searching…</source>
+        <translation>Buscando…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 repositories</source>
+        <translation>%1 repositorios</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> (gated)</source>
+        <translation> (acceso restringido)</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Hugging Face could not be reached: %1</source>
+        <translation>No se pudo conectar con Hugging Face: %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Token saved in the system keyring.</source>
+        <translation>Token guardado en el llavero del sistema.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No system keyring here: the token is kept until Lanterna closes.</source>
+        <translation>No hay llavero del sistema: el token se conserva hasta que se cierre Lanterna.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The token could not be saved.</source>
+        <translation>No se pudo guardar el token.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Progress</source>
+        <translation>Progreso</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speed</source>
+        <translation>Velocidad</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time left</source>
+        <translation>Tiempo restante</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Starting</source>
+        <translation>Iniciando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking what is on disk</source>
+        <translation>Comprobando lo que ya está en el disco</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloading</source>
+        <translation>Descargando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paused</source>
+        <translation>En pausa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed: %1</source>
+        <translation>Falló: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Done · verified</source>
+        <translation>Completado · verificado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation>Cancelado</translation>
     </message>
 </context>
 <context>

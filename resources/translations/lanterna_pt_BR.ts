@@ -84,7 +84,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+124"/>
+        <location filename="../../desktop/main_window.py" line="+154"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -130,7 +130,12 @@
         <translation>Abrir arquivo de modelo…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Models…</source>
+        <translation>Modelos…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Export as Markdown…</source>
         <translation>Exportar como Markdown…</translation>
     </message>
@@ -179,7 +184,7 @@
         <translation>Ir para a caixa de mensagem</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+43"/>
         <source>Your chat history could not be opened: %1. Chats will not be saved.</source>
         <translation>Não foi possível abrir o histórico de conversas: %1. As conversas não serão salvas.</translation>
     </message>
@@ -271,17 +276,21 @@
         <translation>Carregando…</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+56"/>
+        <source>Downloading %1 · %2%</source>
+        <translation>Baixando %1 · %2%</translation>
+    </message>
+    <message>
+        <location line="+119"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
     <message>
-        <location line="+40"/>
         <source>Ready</source>
-        <translation>Pronto</translation>
+        <translation type="vanished">Pronto</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+81"/>
         <source>This chat could not be saved: %1</source>
         <translation>Não foi possível salvar esta conversa: %1</translation>
     </message>
@@ -326,12 +335,12 @@
         <translation>Não foi possível carregar o modelo: %1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+28"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Pronto · %1 · contexto de %2 tokens</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+9"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondendo…</translation>
@@ -375,7 +384,7 @@
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/message_view.py" line="+100"/>
+        <location filename="../../desktop/message_view.py" line="+117"/>
         <source>Your message</source>
         <translation>Sua mensagem</translation>
     </message>
@@ -385,7 +394,7 @@
         <translation>Resposta</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+7"/>
         <source>You</source>
         <translation>Você</translation>
     </message>
@@ -579,6 +588,325 @@
         <location line="+26"/>
         <source>Open a model file…</source>
         <translation>Abrir arquivo de modelo…</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <location filename="../../desktop/models_dialog.py" line="+84"/>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Installed</source>
+        <translation>Instalados</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Get models</source>
+        <translation>Baixar modelos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+151"/>
+        <location line="+184"/>
+        <source>Downloads</source>
+        <translation>Downloads</translation>
+    </message>
+    <message>
+        <location line="-317"/>
+        <source>Name</source>
+        <translation>Nome</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+135"/>
+        <source>Size</source>
+        <translation>Tamanho</translation>
+    </message>
+    <message>
+        <location line="-134"/>
+        <source>Architecture</source>
+        <translation>Arquitetura</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+133"/>
+        <source>Quantisation</source>
+        <translation>Quantização</translation>
+    </message>
+    <message>
+        <location line="-132"/>
+        <source>Context</source>
+        <translation>Contexto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Location</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Installed models</source>
+        <translation>Modelos instalados</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use</source>
+        <translation>Usar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Import a GGUF file…</source>
+        <translation>Importar um arquivo GGUF…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove…</source>
+        <translation>Remover…</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Import a model</source>
+        <translation>Importar um modelo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelos GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Checking %1…</source>
+        <translation>Verificando %1…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Imported %1</source>
+        <translation>%1 importado</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not imported: %1</source>
+        <translation>Não importado: %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Remove model</source>
+        <translation>Remover modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove %1? Its file is deleted when it is in the models folder.</source>
+        <translation>Remover %1? O arquivo dele é excluído se estiver na pasta dos modelos.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+4"/>
+        <source>Download</source>
+        <translation>Baixar</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Licence</source>
+        <translation>Licença</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fits?</source>
+        <translation>Cabe?</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Recommended models</source>
+        <translation>Modelos recomendados</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Search Hugging Face for GGUF models</source>
+        <translation>Pesquisar modelos GGUF no Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search Hugging Face</source>
+        <translation>Pesquisar no Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search</source>
+        <translation>Pesquisar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Repository</source>
+        <translation>Repositório</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+173"/>
+        <source>File</source>
+        <translation>Arquivo</translation>
+    </message>
+    <message>
+        <location line="-165"/>
+        <source>Download file</source>
+        <translation>Baixar arquivo</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Hugging Face token, for gated models</source>
+        <translation>Token do Hugging Face, para modelos com acesso restrito</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hugging Face token</source>
+        <translation>Token do Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save token</source>
+        <translation>Salvar token</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source> (recommended)</source>
+        <translation> (recomendado)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>included</source>
+        <translation>incluído</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>fits</source>
+        <translation>cabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>tight</source>
+        <translation>no limite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>won&apos;t fit</source>
+        <translation>não cabe</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 is a model folder: download it with lanterna-engine models download %2</source>
+        <translation>%1 é uma pasta de modelo: baixe-a com lanterna-engine models download %2</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Searching…</source>
+        <translation>Pesquisando…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 repositories</source>
+        <translation>%1 repositórios</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> (gated)</source>
+        <translation> (acesso restrito)</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Hugging Face could not be reached: %1</source>
+        <translation>Não foi possível acessar o Hugging Face: %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Token saved in the system keyring.</source>
+        <translation>Token salvo no chaveiro do sistema.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No system keyring here: the token is kept until Lanterna closes.</source>
+        <translation>Não há chaveiro do sistema: o token fica guardado até o Lanterna ser fechado.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The token could not be saved.</source>
+        <translation>Não foi possível salvar o token.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Progress</source>
+        <translation>Progresso</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speed</source>
+        <translation>Velocidade</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time left</source>
+        <translation>Tempo restante</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume</source>
+        <translation>Retomar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Starting</source>
+        <translation>Iniciando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checking what is on disk</source>
+        <translation>Verificando o que já está no disco</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloading</source>
+        <translation>Baixando</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paused</source>
+        <translation>Pausado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed: %1</source>
+        <translation>Falhou: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Done · verified</source>
+        <translation>Concluído · verificado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation>Cancelado</translation>
     </message>
 </context>
 <context>

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
+from engine.atomic import write_text_atomic
 from engine.branches import MessageTree
-from engine.export import FORMAT, export_json, export_markdown, write_text_atomic
+from engine.export import FORMAT, export_json, export_markdown
 from engine.store import Conversation, Store, StoredMessage
 
 MARKER = "XYZZY-MUST-NOT-LEAK"

@@ -1,0 +1,176 @@
+"""Model downloads for the app: each runs on its own thread, reports to the GUI thread, and
+survives a restart of the app (paused downloads are found again in the models folder).
+
+Progress travels like engine events (see :class:`EngineBridge`): a plain Python queue and an
+argument-less wake-up signal; the GUI thread re-emits it as ``changed``.
+
+Signals:
+    changed(str): the download with this key changed (progress, state or error).
+    finished(str): the download with this key is complete and verified; its file is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from engine.models.download import Download, DownloadError, Progress, list_partials
+
+STATES = ("queued", "checking", "downloading", "paused", "failed", "done", "cancelled")
+
+
+@dataclass
+class DownloadItem:
+    key: str
+    repo: str
+    filename: str
+    state: str = "queued"
+    done: int = 0
+    total: int = 0
+    speed: float = 0.0
+    eta: float | None = None
+    error: str = ""
+    error_kind: str = ""
+    path: Path | None = None
+
+
+def download_key(repo: str, filename: str) -> str:
+    return f"{repo}/{filename}"
+
+
+class DownloadManager(QObject):
+    changed = Signal(str)
+    finished = Signal(str)
+    _wake = Signal()
+
+    def __init__(self, dest: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dest = dest
+        self.items: dict[str, DownloadItem] = {}
+        self._jobs: dict[str, Download] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._updates: queue.SimpleQueue[tuple[str, dict[str, object]]] = queue.SimpleQueue()
+        self._wake.connect(self._on_wake)
+
+    def find_paused(self) -> list[DownloadItem]:
+        """Downloads a previous run left unfinished (call off the GUI thread: reads the disk)."""
+        found = []
+        for partial in list_partials(self.dest):
+            key = download_key(partial.repo, partial.filename)
+            found.append(
+                DownloadItem(
+                    key, partial.repo, partial.filename, "paused", partial.done, partial.size
+                )
+            )
+        return found
+
+    def adopt(self, items: list[DownloadItem]) -> None:
+        for item in items:
+            if item.key not in self.items:
+                self.items[item.key] = item
+                self.changed.emit(item.key)
+
+    def start(self, repo: str, filename: str, token: str | None = None) -> str:
+        """Start (or resume) a download; returns its key."""
+        key = download_key(repo, filename)
+        if key in self._threads and self._threads[key].is_alive():
+            return key
+        item = self.items.get(key) or DownloadItem(key, repo, filename)
+        item.state, item.error, item.error_kind = "queued", "", ""
+        self.items[key] = item
+        job = Download(
+            repo,
+            filename,
+            dest=self.dest,
+            token=token,
+            on_progress=lambda pr: self._post(key, _progress_fields(pr)),
+        )
+        self._jobs[key] = job
+        thread = threading.Thread(target=self._run, args=(key, job), name="download", daemon=True)
+        self._threads[key] = thread
+        thread.start()
+        self.changed.emit(key)
+        return key
+
+    def pause(self, key: str) -> None:
+        job = self._jobs.get(key)
+        if job is not None:
+            job.pause()
+
+    def cancel(self, key: str) -> None:
+        job = self._jobs.get(key)
+        item = self.items.get(key)
+        if job is None and item is not None:
+            # Paused in an earlier run of the app: only its partial file is left.
+            job = Download(item.repo, item.filename, dest=self.dest)
+        if job is not None:
+            job.cancel()
+        if item is not None and not self.running(key):
+            item.state = "cancelled"
+            self.changed.emit(key)
+
+    def running(self, key: str) -> bool:
+        thread = self._threads.get(key)
+        return thread is not None and thread.is_alive()
+
+    def active(self) -> list[DownloadItem]:
+        return [i for i in self.items.values() if i.state in ("queued", "checking", "downloading")]
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Pause every download (their partial files stay for the next start) and wait."""
+        for job in self._jobs.values():
+            job.pause()
+        for thread in self._threads.values():
+            thread.join(timeout)
+
+    # ------------------------------------------------------------------ threads
+
+    def _run(self, key: str, job: Download) -> None:
+        try:
+            outcome = job.run()
+        except DownloadError as exc:
+            self._post(key, {"state": "failed", "error": str(exc), "error_kind": exc.kind})
+            return
+        except OSError as exc:
+            self._post(key, {"state": "failed", "error": str(exc), "error_kind": "io"})
+            return
+        fields: dict[str, object] = {"state": outcome}
+        if outcome == "done":
+            fields["path"] = job.target
+        self._post(key, fields)
+
+    def _post(self, key: str, fields: dict[str, object]) -> None:
+        self._updates.put((key, fields))
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self._wake.emit()
+
+    @Slot()
+    def _on_wake(self) -> None:
+        while True:
+            try:
+                key, fields = self._updates.get_nowait()
+            except queue.Empty:
+                return
+            item = self.items.get(key)
+            if item is None:
+                continue
+            for name, value in fields.items():
+                setattr(item, name, value)
+            self.changed.emit(key)
+            if fields.get("state") == "done":
+                self.finished.emit(key)
+
+
+def _progress_fields(pr: Progress) -> dict[str, object]:
+    return {
+        "state": pr.phase,
+        "done": pr.done,
+        "total": pr.total,
+        "speed": pr.speed,
+        "eta": pr.eta,
+    }

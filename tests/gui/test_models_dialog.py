@@ -1,0 +1,113 @@
+"""The Models window on real files: import (chosen or dropped), and a download from a Hub
+served on loopback that ends in the installed list and the model selector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from desktop.main_window import MainWindow
+from desktop.models_dialog import ModelsDialog
+from tests.gui.conftest import WindowFactory
+from tests.support.fake_hub import HubFile, HubRepo, serve_fake_hub
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home of its own: the registry and the models folder start empty."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("LANTERNA_HOME", str(path))
+    return path
+
+
+def _dialog(qtbot: QtBot, window: MainWindow) -> ModelsDialog:
+    window.open_models()
+    dialog = window.models_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: not window.io.busy, timeout=30_000)
+    return dialog
+
+
+def _installed_names(dialog: ModelsDialog) -> list[str]:
+    table = dialog.installed
+    return [table.item(r, 0).text() for r in range(table.rowCount())]
+
+
+def test_import_accepts_a_model_and_rejects_a_broken_file(
+    qtbot: QtBot,
+    home: Path,
+    open_window: WindowFactory,
+    scripted_answer_gptoss: Path,
+    tmp_path: Path,
+) -> None:
+    window = open_window()
+    dialog = _dialog(qtbot, window)
+    assert _installed_names(dialog) == []
+    dialog.import_file(scripted_answer_gptoss)
+    qtbot.waitUntil(lambda: len(_installed_names(dialog)) == 1, timeout=30_000)
+    assert "scripted-answer" in _installed_names(dialog)[0]
+    assert dialog.installed.item(0, 2).text() == "gpt-oss"
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 64)
+    dialog.import_file(broken)
+    qtbot.waitUntil(lambda: "Not imported" in dialog.installed_note.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: not window.io.busy, timeout=10_000)
+    assert len(_installed_names(dialog)) == 1
+
+
+def test_dropping_a_gguf_on_the_window_imports_it(
+    qtbot: QtBot, home: Path, open_window: WindowFactory, scripted_answer_gptoss: Path
+) -> None:
+    window = open_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(scripted_answer_gptoss))])
+    drop = QDropEvent(
+        QPointF(100, 100),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    dialog = window.models_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: len(_installed_names(dialog)) == 1, timeout=30_000)
+    assert "Imported" in dialog.installed_note.text()
+
+
+def test_a_download_shows_progress_and_installs_the_model(
+    qtbot: QtBot,
+    home: Path,
+    open_window: WindowFactory,
+    scripted_answer_gptoss: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = scripted_answer_gptoss.read_bytes()
+    repo = HubRepo("lanterna-test/scripted-GGUF", [HubFile("scripted-Q8_0.gguf", data)])
+    with serve_fake_hub(monkeypatch, [repo]) as hub:
+        hub.faults.chunk_delay = 0.002  # slow enough to be seen downloading
+        window = open_window()
+        dialog = _dialog(qtbot, window)
+        key = dialog.start_download(repo.repo_id, "scripted-Q8_0.gguf")
+        assert window.downloads is not None
+        states: list[str] = []
+        window.downloads.changed.connect(
+            lambda k: states.append(window.downloads.items[k].state) if window.downloads else None
+        )
+        with qtbot.waitSignal(window.downloads.finished, timeout=120_000):
+            pass
+        item = window.downloads.items[key]
+        assert item.state == "done" and item.done == item.total == len(data)
+        assert "downloading" in states
+        qtbot.waitUntil(lambda: len(_installed_names(dialog)) == 1, timeout=30_000)
+        models_dir = home / "data" / "models"
+        assert (models_dir / "scripted-Q8_0.gguf").read_bytes() == data
+        combo = window.model_bar.combo
+        qtbot.waitUntil(
+            lambda: any("scripted-Q8_0" in combo.itemText(i) for i in range(combo.count())),
+            timeout=10_000,
+        )

@@ -444,11 +444,17 @@ class ModelsDialog(QDialog):
         return page
 
     def start_download(self, repo: str, filename: str) -> str:
+        """Start (or resume) a download; returns its key at once."""
+        from desktop.downloads import download_key
         from engine.models.token import get_token
 
-        key = self._downloads.start(repo, filename, token=get_token())
+        # The keyring may have to wake a system service: asked on the I/O thread.
+        def start(token: str | None) -> None:
+            self._downloads.start(repo, filename, token)
+
+        self._io.run(get_token, start)
         self.tabs.setCurrentIndex(2)
-        return key
+        return download_key(repo, filename)
 
     def _resume(self, key: str) -> None:
         item = self._downloads.items.get(key)

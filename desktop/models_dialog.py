@@ -324,7 +324,11 @@ class ModelsDialog(QDialog):
             return
         if not entry.files:
             self.search_note.setText(
-                self.tr("%1 is a model folder: download it with lanterna-engine models download %2")
+                self.tr(
+                    "%1 is an MLX model folder (%2). Lanterna cannot download folders yet: "
+                    "download it with the Hugging Face tools into the models folder, and it "
+                    "appears under Installed."
+                )
                 .replace("%1", entry.title)
                 .replace("%2", entry.repository)
             )

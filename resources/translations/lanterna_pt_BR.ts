@@ -610,12 +610,12 @@
     <message>
         <location line="+1"/>
         <location line="+151"/>
-        <location line="+184"/>
+        <location line="+188"/>
         <source>Downloads</source>
         <translation>Downloads</translation>
     </message>
     <message>
-        <location line="-317"/>
+        <location line="-321"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
@@ -749,12 +749,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+173"/>
+        <location line="+177"/>
         <source>File</source>
         <translation>Arquivo</translation>
     </message>
     <message>
-        <location line="-165"/>
+        <location line="-169"/>
         <source>Download file</source>
         <translation>Baixar arquivo</translation>
     </message>
@@ -799,12 +799,16 @@
         <translation>não cabe</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>%1 is a model folder: download it with lanterna-engine models download %2</source>
-        <translation>%1 é uma pasta de modelo: baixe-a com lanterna-engine models download %2</translation>
+        <location line="+15"/>
+        <source>%1 is an MLX model folder (%2). Lanterna cannot download folders yet: download it with the Hugging Face tools into the models folder, and it appears under Installed.</source>
+        <translation>%1 é uma pasta de modelo MLX (%2). O Lanterna ainda não baixa pastas: baixe-a com as ferramentas do Hugging Face para a pasta de modelos, e ela aparece em Instalados.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <source>%1 is a model folder: download it with lanterna-engine models download %2</source>
+        <translation type="vanished">%1 é uma pasta de modelo: baixe-a com lanterna-engine models download %2</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Searching…</source>
         <translation>Pesquisando…</translation>
     </message>
@@ -874,7 +878,7 @@
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+62"/>
         <source>Starting</source>
         <translation>Iniciando</translation>
     </message>

@@ -60,6 +60,7 @@ from engine.store import Conversation, Store
 if TYPE_CHECKING:
     from desktop.downloads import DownloadManager
     from desktop.models_dialog import ModelsDialog
+    from engine.models.registry import ModelSettings
 
 FLUSH_MS = 33  # streamed text reaches the screen at most ~30 times a second
 # A long unfinished block (a list without blank lines, an open code fence) is rendered again on
@@ -536,14 +537,29 @@ class MainWindow(QMainWindow):
         self.composer.set_can_send(False)
         self.model_bar.set_state("loading", self.tr("Loading…"), 0.0)
         self._model_name = model_label(self._model_path, self._demo_path())
-        with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
-            self._load_req = self.bridge.client.load(
-                self._model_path,
-                n_ctx=self._settings.n_ctx(),
-                n_threads=self._settings.n_threads(),
-                guard_model=self._settings.guard_path(),
-                backend=self._settings.backend,
-            )
+        path, settings = self._model_path, self._settings
+
+        def model_settings() -> ModelSettings:
+            from engine.models.registry import settings_for_path
+
+            return settings_for_path(path)
+
+        def send(own: ModelSettings) -> None:
+            # A model's own settings (Models window) come before the app's.
+            with contextlib.suppress(RuntimeError):  # died meanwhile: the banner will say so
+                self._load_req = self.bridge.client.load(
+                    path,
+                    n_ctx=own.context_length or settings.n_ctx(),
+                    n_threads=own.threads or settings.n_threads(),
+                    n_gpu_layers=own.gpu_layers or 0,
+                    guard_model=settings.guard_path(),
+                    backend=settings.backend,
+                )
+
+        def unreadable(_exc: Exception) -> None:
+            send(_no_model_settings())
+
+        self.io.run(model_settings, send, unreadable)
 
     def _on_get_recommended(self) -> None:
         self.open_models(tab=1)
@@ -1048,3 +1064,9 @@ def _gguf_urls(mime: QMimeData | None) -> list[Path]:
         return []
     paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
     return [p for p in paths if p.suffix.lower() == ".gguf"]
+
+
+def _no_model_settings() -> ModelSettings:
+    from engine.models.registry import ModelSettings
+
+    return ModelSettings()

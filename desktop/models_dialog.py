@@ -13,7 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -128,9 +131,12 @@ class ModelsDialog(QDialog):
         imp.clicked.connect(self._on_import_clicked)
         remove = QPushButton(self.tr("Remove…"), page)
         remove.clicked.connect(self._on_remove)
+        own = QPushButton(self.tr("Settings…"), page)
+        own.setToolTip(self.tr("This model's context length, threads and GPU layers"))
+        own.clicked.connect(self._on_model_settings)
         self.installed_note = QLabel("", page)
         self.installed_note.setWordWrap(True)
-        for w in (use, imp, remove):
+        for w in (use, imp, own, remove):
             row.addWidget(w)
         row.addWidget(self.installed_note, 1)
         col.addWidget(self.installed, 1)
@@ -189,6 +195,37 @@ class ModelsDialog(QDialog):
             self.installed_note.setText(self.tr("Not imported: %1").replace("%1", shown))
 
         self._io.run(lambda: import_model(path), done, failed)
+
+    def _on_model_settings(self) -> None:
+        model = self._selected_installed()
+        if model is None:
+            return
+        dialog = ModelSettingsDialog(model, self)
+        dialog.accepted.connect(lambda: self.save_model_settings(model, *dialog.values()))
+        dialog.open()
+
+    def save_model_settings(
+        self, model: InstalledModel, context_length: int, threads: int, gpu_layers: int
+    ) -> None:
+        from engine.models.registry import set_model_settings
+
+        def work() -> object:
+            return set_model_settings(
+                model.name,
+                context_length=context_length,
+                threads=threads,
+                gpu_layers=gpu_layers or None,
+            )
+
+        def done(_s: object) -> None:
+            self.installed_note.setText(
+                self.tr("Settings of %1 saved; they apply the next time it loads.").replace(
+                    "%1", model.name
+                )
+            )
+            self.refresh_installed()
+
+        self._io.run(work, done, self._on_failed)
 
     def _on_remove(self) -> None:
         model = self._selected_installed()
@@ -533,3 +570,49 @@ def _eta_text(item: DownloadItem) -> str:
     minutes, seconds = divmod(int(item.eta), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+class ModelSettingsDialog(QDialog):
+    """One model's own context length, threads and GPU layers (0: the app's setting)."""
+
+    def __init__(self, model: InstalledModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings of %1").replace("%1", model.name))
+        form = QFormLayout(self)
+        current = model.settings
+        self.context = QSpinBox(self)
+        self.context.setRange(0, 1 << 20)
+        self.context.setSingleStep(1024)
+        self.context.setSpecialValueText(self.tr("App setting"))
+        self.context.setValue(current.context_length)
+        self.threads = QSpinBox(self)
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText(self.tr("App setting"))
+        self.threads.setValue(current.threads)
+        self.gpu = QSpinBox(self)
+        self.gpu.setRange(-1, 999)
+        self.gpu.setSpecialValueText(self.tr("All"))
+        self.gpu.setValue(current.gpu_layers or 0)
+        self.gpu.setToolTip(self.tr("Layers on the GPU where the backend has one; 0: none"))
+        for label, box in (
+            (self.tr("Context length (tokens)"), self.context),
+            (self.tr("CPU threads"), self.threads),
+            (self.tr("GPU layers"), self.gpu),
+        ):
+            box.setAccessibleName(label)
+            form.addRow(label, box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[int, int, int]:
+        context = self.context.value()
+        # Below 512 tokens nothing useful fits; the registry refuses it too.
+        return (
+            context if context == 0 or context >= 512 else 512,
+            self.threads.value(),
+            self.gpu.value(),
+        )

@@ -404,6 +404,19 @@ class ModelRegistry:
                 return m
         raise RegistryError(f"no installed model is called '{name}'")
 
+    def settings_for_path(self, path: str | Path) -> ModelSettings:
+        """The model's own settings, found by its path without checking every installed model
+        (this runs before each load)."""
+        data = self._read()
+        wanted = Path(path).expanduser().resolve()
+        for entry in data["imported"]:
+            if Path(entry["path"]).expanduser().resolve() == wanted:
+                return ModelSettings.from_json(entry.get("settings"))
+        if _inside(wanted, self.models_folder):
+            key = wanted.relative_to(self.models_folder.resolve()).as_posix()
+            return ModelSettings.from_json(data["settings"].get(key))
+        return ModelSettings()
+
     # ------------------------------------------------------------------ changes
 
     def _refuse_duplicate(self, path: Path, check: ImportCheck) -> None:
@@ -574,6 +587,10 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
 def _split_base(path: Path) -> str | None:
     m = _SPLIT.match(path.stem)
     return m["base"] if m else None
+
+
+def settings_for_path(path: str | Path) -> ModelSettings:
+    return ModelRegistry().settings_for_path(path)
 
 
 def list_models() -> list[InstalledModel]:

@@ -84,7 +84,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+154"/>
+        <location filename="../../desktop/main_window.py" line="+155"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -276,7 +276,7 @@
         <translation>Cargando…</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+71"/>
         <source>Downloading %1 · %2%</source>
         <translation>Descargando %1 · %2%</translation>
     </message>
@@ -591,9 +591,48 @@
     </message>
 </context>
 <context>
+    <name>ModelSettingsDialog</name>
+    <message>
+        <location filename="../../desktop/models_dialog.py" line="+580"/>
+        <source>Settings of %1</source>
+        <translation>Configuración de %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+4"/>
+        <source>App setting</source>
+        <translation>Configuración de la app</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>All</source>
+        <translation>Todas</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Layers on the GPU where the backend has one; 0: none</source>
+        <translation>Capas en la GPU, si el backend tiene una; 0: ninguna</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Context length (tokens)</source>
+        <translation>Longitud del contexto (tokens)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU threads</source>
+        <translation>Hilos de la CPU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPU layers</source>
+        <translation>Capas en la GPU</translation>
+    </message>
+</context>
+<context>
     <name>ModelsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+84"/>
+        <location line="-513"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -609,35 +648,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+151"/>
+        <location line="+185"/>
         <location line="+188"/>
         <source>Downloads</source>
         <translation>Descargas</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-355"/>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+135"/>
+        <location line="+169"/>
         <source>Size</source>
         <translation>Tamaño</translation>
     </message>
     <message>
-        <location line="-134"/>
+        <location line="-168"/>
         <source>Architecture</source>
         <translation>Arquitectura</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+133"/>
+        <location line="+167"/>
         <source>Quantisation</source>
         <translation>Cuantización</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-166"/>
         <source>Context</source>
         <translation>Contexto</translation>
     </message>
@@ -667,6 +706,16 @@
         <translation>Quitar…</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Settings…</source>
+        <translation>Configuración…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This model&apos;s context length, threads and GPU layers</source>
+        <translation>Longitud del contexto, hilos y capas en la GPU de este modelo</translation>
+    </message>
+    <message>
         <location line="+42"/>
         <source>Import a model</source>
         <translation>Importar un modelo</translation>
@@ -692,7 +741,12 @@
         <translation>No importado: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+27"/>
+        <source>Settings of %1 saved; they apply the next time it loads.</source>
+        <translation>Configuración de %1 guardada; se aplica la próxima vez que se cargue.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Remove model</source>
         <translation>Quitar modelo</translation>
     </message>

@@ -84,7 +84,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+154"/>
+        <location filename="../../desktop/main_window.py" line="+155"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -276,7 +276,7 @@
         <translation>Carregando…</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+71"/>
         <source>Downloading %1 · %2%</source>
         <translation>Baixando %1 · %2%</translation>
     </message>
@@ -591,9 +591,48 @@
     </message>
 </context>
 <context>
+    <name>ModelSettingsDialog</name>
+    <message>
+        <location filename="../../desktop/models_dialog.py" line="+580"/>
+        <source>Settings of %1</source>
+        <translation>Configurações de %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+4"/>
+        <source>App setting</source>
+        <translation>Configuração do app</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>All</source>
+        <translation>Todas</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Layers on the GPU where the backend has one; 0: none</source>
+        <translation>Camadas na GPU, quando o backend tem uma; 0: nenhuma</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Context length (tokens)</source>
+        <translation>Tamanho do contexto (tokens)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU threads</source>
+        <translation>Threads da CPU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPU layers</source>
+        <translation>Camadas na GPU</translation>
+    </message>
+</context>
+<context>
     <name>ModelsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+84"/>
+        <location line="-513"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -609,35 +648,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+151"/>
+        <location line="+185"/>
         <location line="+188"/>
         <source>Downloads</source>
         <translation>Downloads</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-355"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+135"/>
+        <location line="+169"/>
         <source>Size</source>
         <translation>Tamanho</translation>
     </message>
     <message>
-        <location line="-134"/>
+        <location line="-168"/>
         <source>Architecture</source>
         <translation>Arquitetura</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+133"/>
+        <location line="+167"/>
         <source>Quantisation</source>
         <translation>Quantização</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-166"/>
         <source>Context</source>
         <translation>Contexto</translation>
     </message>
@@ -667,6 +706,16 @@
         <translation>Remover…</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Settings…</source>
+        <translation>Configurações…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This model&apos;s context length, threads and GPU layers</source>
+        <translation>Tamanho do contexto, threads e camadas na GPU deste modelo</translation>
+    </message>
+    <message>
         <location line="+42"/>
         <source>Import a model</source>
         <translation>Importar um modelo</translation>
@@ -692,7 +741,12 @@
         <translation>Não importado: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+27"/>
+        <source>Settings of %1 saved; they apply the next time it loads.</source>
+        <translation>Configurações de %1 salvas; valem na próxima vez que ele for carregado.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Remove model</source>
         <translation>Remover modelo</translation>
     </message>

@@ -111,3 +111,24 @@ def test_a_download_shows_progress_and_installs_the_model(
             lambda: any("scripted-Q8_0" in combo.itemText(i) for i in range(combo.count())),
             timeout=10_000,
         )
+
+
+def test_a_models_own_settings_apply_when_it_loads(
+    qtbot: QtBot, home: Path, open_window: WindowFactory, scripted_answer_gptoss: Path
+) -> None:
+    from engine import protocol as p
+    from engine.models.registry import import_model
+
+    model = import_model(scripted_answer_gptoss)
+    window = open_window()
+    dialog = _dialog(qtbot, window)
+    dialog.save_model_settings(model, 1024, 1, 0)
+    qtbot.waitUntil(lambda: "saved" in dialog.installed_note.text(), timeout=10_000)
+    with qtbot.waitSignal(
+        window.bridge.event,
+        timeout=60_000,
+        check_params_cb=lambda ev: isinstance(ev, p.Loaded),
+    ) as blocker:
+        dialog.use_model.emit(str(scripted_answer_gptoss))
+    loaded = blocker.args[0]
+    assert loaded.n_ctx == 1024 and loaded.path == str(scripted_answer_gptoss)

@@ -317,3 +317,22 @@ def test_a_copy_whose_name_is_taken_gets_a_free_one(
     assert model.path == registry.models_folder / "same-2.gguf"
     assert names(registry) == ["same", "same-2"]
     assert (registry.models_folder / "same.gguf").read_bytes() == tiny.read_bytes()
+
+
+def test_settings_are_found_by_path_for_folder_and_imported_models(
+    registry: ModelRegistry, tiny: Path, tmp_path: Path
+) -> None:
+    inside = registry.models_folder / "sub" / "inside.gguf"
+    inside.parent.mkdir(parents=True)
+    shutil.copy(tiny, inside)
+    outside = tmp_path / "elsewhere" / "outside.gguf"
+    outside.parent.mkdir()
+    shutil.copy(tiny, outside)
+    outside.write_bytes(outside.read_bytes() + b"\0" * 64)  # not a duplicate of the other
+    imported = registry.import_model(outside)
+    registry.set_model_settings("inside", context_length=2048, threads=3)
+    registry.set_model_settings(imported.name, gpu_layers=-1)
+    assert registry.settings_for_path(inside).context_length == 2048
+    assert registry.settings_for_path(inside).threads == 3
+    assert registry.settings_for_path(outside).gpu_layers == -1
+    assert registry.settings_for_path(tmp_path / "unknown.gguf") == reg.ModelSettings()

@@ -142,6 +142,10 @@ class DownloadManager(QObject):
         fields: dict[str, object] = {"state": outcome}
         if outcome == "done":
             fields["path"] = job.target
+        elif outcome == "paused":
+            # Progress reports are spaced out: the partial file says where the next run starts.
+            with contextlib.suppress(OSError):
+                fields["done"] = job.partial_path.stat().st_size
         self._post(key, fields)
 
     def _post(self, key: str, fields: dict[str, object]) -> None:

@@ -132,3 +132,40 @@ def test_a_models_own_settings_apply_when_it_loads(
         dialog.use_model.emit(str(scripted_answer_gptoss))
     loaded = blocker.args[0]
     assert loaded.n_ctx == 1024 and loaded.path == str(scripted_answer_gptoss)
+
+
+def test_a_download_paused_by_closing_the_app_resumes_in_the_next_run(
+    qtbot: QtBot, home: Path, scripted_answer_gptoss: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.downloads import DownloadManager, download_key
+
+    data = scripted_answer_gptoss.read_bytes()
+    repo = HubRepo("lanterna-test/resume-GGUF", [HubFile("resume-Q8_0.gguf", data)])
+    dest = home / "data" / "models"
+    stall = 3_000_000
+    with serve_fake_hub(monkeypatch, [repo]) as hub:
+        hub.faults.stall_after = stall
+        first = DownloadManager(dest)
+        key = first.start(repo.repo_id, "resume-Q8_0.gguf")
+        assert hub.stalled.wait(60)
+        first.pause(key)
+        hub.release()
+        first.shutdown()  # what closing the window does
+        qtbot.waitUntil(lambda: first.items[key].state == "paused", timeout=30_000)
+        kept = first.items[key].done
+        # What reached the disk before the pause (the writer flushes in steps): more than
+        # nothing, less than the file, and not under the final name.
+        assert 0 < kept < len(data) and not (dest / "resume-Q8_0.gguf").exists()
+
+        second = DownloadManager(dest)  # the next start of the app
+        paused = second.find_paused()
+        assert [(i.key, i.state) for i in paused] == [(key, "paused")]
+        assert paused[0].done == kept
+        second.adopt(paused)
+        with qtbot.waitSignal(second.finished, timeout=120_000):
+            second.start(repo.repo_id, "resume-Q8_0.gguf")
+        assert second.items[download_key(repo.repo_id, "resume-Q8_0.gguf")].state == "done"
+        ranges = [s.range for s in hub.served if s.server == "cdn" and s.method == "GET"]
+        assert ranges[-1] == f"bytes={kept}-"
+        assert (dest / "resume-Q8_0.gguf").read_bytes() == data
+        second.shutdown()

@@ -2,22 +2,21 @@
 
 ``Background.run(op, on_done)`` runs ``op`` on one I/O thread, in submission order — the store
 holds one SQLite connection, and ordering lets a later write use an id an earlier one produced —
-and calls ``on_done(result)`` (or ``on_error(exc)``) back on the GUI thread. Results travel in a
-plain Python queue with an argument-less wake-up signal, like :class:`EngineBridge`, so no Python
-object crosses threads inside a Qt signal.
+and calls ``on_done(result)`` (or ``on_error(exc)``) back on the GUI thread through a
+:class:`GuiQueue`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
+
+from desktop.gui_queue import GuiQueue
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -31,16 +30,14 @@ class Background(QObject):
     """
 
     idle = Signal()
-    _wake = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lanterna-io")
-        self._results: queue.SimpleQueue[_Callback] = queue.SimpleQueue()
+        self._inbox = GuiQueue(self)
         self._pending = 0
         self._lock = threading.Lock()
         self._closed = False
-        self._wake.connect(self._on_wake)
 
     @property
     def closed(self) -> bool:
@@ -77,31 +74,23 @@ class Background(QObject):
         self._pool.submit(job)
 
     def _post(self, callback: _Callback) -> None:
-        self._results.put(callback)
-        with contextlib.suppress(RuntimeError):  # the window (and this object) is gone
-            self._wake.emit()
+        self._inbox.post(lambda: self._finish(callback))
 
-    @Slot()
-    def _on_wake(self) -> None:
-        while True:
-            try:
-                callback = self._results.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                callback()
-            finally:
-                with self._lock:
-                    self._pending -= 1
-                    now_idle = self._pending == 0
-                if now_idle:
-                    self.idle.emit()
+    def _finish(self, callback: _Callback) -> None:
+        try:
+            callback()
+        finally:
+            with self._lock:
+                self._pending -= 1
+                now_idle = self._pending == 0
+            if now_idle:
+                self.idle.emit()
 
     def shutdown(self) -> None:
         """Finish what was submitted (writes must land), then stop the thread."""
         self._closed = True
         self._pool.shutdown(wait=True)
-        self._on_wake()
+        self._inbox.drain()
 
 
 def _fail(exc: Exception, on_error: Callable[[Exception], None] | None) -> None:

@@ -1,8 +1,8 @@
 """Model downloads for the app: each runs on its own thread, reports to the GUI thread, and
 survives a restart of the app (paused downloads are found again in the models folder).
 
-Progress travels like engine events (see :class:`EngineBridge`): a plain Python queue and an
-argument-less wake-up signal; the GUI thread re-emits it as ``changed``.
+Progress reaches the GUI thread through a :class:`GuiQueue` and is announced there as
+``changed``.
 
 Signals:
     changed(str): the download with this key changed (progress, state or error).
@@ -12,13 +12,13 @@ Signals:
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
+from desktop.gui_queue import GuiQueue
 from engine.models.download import Download, DownloadError, Progress, list_partials
 
 STATES = ("queued", "checking", "downloading", "paused", "failed", "done", "cancelled")
@@ -46,7 +46,6 @@ def download_key(repo: str, filename: str) -> str:
 class DownloadManager(QObject):
     changed = Signal(str)
     finished = Signal(str)
-    _wake = Signal()
 
     def __init__(self, dest: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,8 +53,7 @@ class DownloadManager(QObject):
         self.items: dict[str, DownloadItem] = {}
         self._jobs: dict[str, Download] = {}
         self._threads: dict[str, threading.Thread] = {}
-        self._updates: queue.SimpleQueue[tuple[str, dict[str, object]]] = queue.SimpleQueue()
-        self._wake.connect(self._on_wake)
+        self._inbox = GuiQueue(self)
 
     def find_paused(self) -> list[DownloadItem]:
         """Downloads a previous run left unfinished (call off the GUI thread: reads the disk)."""
@@ -149,25 +147,17 @@ class DownloadManager(QObject):
         self._post(key, fields)
 
     def _post(self, key: str, fields: dict[str, object]) -> None:
-        self._updates.put((key, fields))
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self._wake.emit()
+        self._inbox.post(lambda: self._apply(key, fields))
 
-    @Slot()
-    def _on_wake(self) -> None:
-        while True:
-            try:
-                key, fields = self._updates.get_nowait()
-            except queue.Empty:
-                return
-            item = self.items.get(key)
-            if item is None:
-                continue
-            for name, value in fields.items():
-                setattr(item, name, value)
-            self.changed.emit(key)
-            if fields.get("state") == "done":
-                self.finished.emit(key)
+    def _apply(self, key: str, fields: dict[str, object]) -> None:
+        item = self.items.get(key)
+        if item is None:
+            return
+        for name, value in fields.items():
+            setattr(item, name, value)
+        self.changed.emit(key)
+        if fields.get("state") == "done":
+            self.finished.emit(key)
 
 
 def _progress_fields(pr: Progress) -> dict[str, object]:

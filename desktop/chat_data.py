@@ -32,9 +32,6 @@ class Thread:
     def leaf(self) -> int | None:
         return self.path[-1].id if self.path else None
 
-    def views(self) -> list[MessageView]:
-        return self.shown
-
 
 def load_thread(store: Store, conversation_id: int, leaf: int | None = None) -> Thread | None:
     """The conversation with the branch ending at ``leaf`` (by default the one last shown, or

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -418,8 +419,6 @@ class MainWindow(QMainWindow):
         store = self._store
         if store is None:
             return
-        import json
-
         def work() -> Path:
             thread = load_thread(store, conversation_id)
             if thread is None:
@@ -484,16 +483,13 @@ class MainWindow(QMainWindow):
         self._load()
 
     def _scan_models(self) -> None:
-        folder = self._settings.models_folder()
-
         def scan() -> list[str]:
-            if not folder.is_dir():
-                return []
-            found = [q for q in folder.rglob("*.gguf") if not q.name.startswith(".")]
-            found += [
-                q.parent for q in folder.rglob("config.json") if any(q.parent.glob("*.safetensors"))
-            ]
-            return sorted(str(q) for q in found)
+            # The registry knows what is installed: the models folder (split files once,
+            # partial downloads skipped) and the files imported from elsewhere.
+            from engine.models.registry import ModelRegistry
+
+            models = ModelRegistry(self._settings.models_folder()).list_models()
+            return sorted(str(m.path) for m in models if not m.problem)
 
         def show(paths: list[str]) -> None:
             self.model_bar.set_models(paths, self._model_path, self._demo_path())
@@ -797,7 +793,7 @@ class MainWindow(QMainWindow):
                 return
             # Same branch on screen: give the widgets their stored ids and sibling counts.
             self._thread = thread
-            self.chat.sync(thread.views())
+            self.chat.sync(thread.shown)
             if thread.leaf is not None:
                 self.answer_saved.emit(thread.leaf)
             self._refresh_list()
@@ -969,9 +965,8 @@ class MainWindow(QMainWindow):
         if ev.guard in ("missing", "failed"):
             msg = ev.guard_message
             self._show_banner(msg[:1].upper() + msg[1:], restart=False)
-        elif self.banner.isVisible() and not self.restart_button.isVisible():
-            pass  # a message the user has not dismissed yet stays
-        else:
+        elif self.restart_button.isVisible():
+            # The engine is back; a message the user has not dismissed yet stays.
             self.banner.hide()
 
     def _ready_text(self, loaded: p.Loaded) -> str:

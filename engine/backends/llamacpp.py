@@ -29,6 +29,7 @@ from engine.backends.base import (
     ProgressFn,
     SamplingParams,
 )
+from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
 from engine.gguf_header import GGUFError, read_header
 from engine.special_guard import looks_like_marker
 
@@ -175,6 +176,8 @@ class LlamaCppBackend:
                     n_threads=threads,
                     n_threads_batch=threads,
                     n_gpu_layers=params.n_gpu_layers,
+                    flash_attn=FLASH_ATTENTION,
+                    swa_full=use_full_swa_cache(params.n_ctx),
                     verbose=False,
                 )
         except (ValueError, RuntimeError, OSError) as exc:
@@ -311,11 +314,28 @@ class LlamaCppBackend:
             n += 1
         # Sampling needs fresh logits, so at least the last prompt token is evaluated again.
         n = min(n, len(prompt) - 1)
+        if n > 0 and not self._window_covers(n):
+            n = 0
         if n > 0 and llm._ctx.kv_cache_seq_rm(-1, n, -1):
             llm.n_tokens = n
             return n
         llm.reset()
         return 0
+
+    def _window_covers(self, n: int) -> bool:
+        """Whether the cache still holds what continuing after ``n`` kept tokens needs.
+
+        A windowed sliding-window cache forgets positions older than its window; continuing at
+        ``n`` needs the window just before it. Cutting back further than that would let those
+        layers attend to too little, so the prompt is read again instead.
+        """
+        llm = self._llm
+        lib = self._lib
+        n_swa = int(lib.llama_model_n_swa(llm.model))
+        if n_swa <= 0 or llm.context_params.swa_full:
+            return True
+        oldest = int(lib.llama_memory_seq_pos_min(lib.llama_get_memory(llm.ctx), 0))
+        return oldest <= max(0, n - n_swa)
 
     def generate(
         self,

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from engine.backends.kv_cache import FULL_SWA_MAX_CTX
 from engine.cli.common import CliError
 from engine.gguf_header import GGUFError
 from engine.models.catalog import CatalogEntry, CatalogError, find_entry, load_catalog
@@ -45,14 +46,16 @@ def register(models_subparsers: Any) -> None:
     )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument(
-        "--windowed-cache",
-        action="store_true",
-        help="estimate as if sliding-window layers kept only their window in the KV cache",
+        "--kv-cache",
+        choices=("auto", "full", "windowed"),
+        default="auto",
+        help="sliding-window layers: keep every token (full) or only their window; auto is "
+        f"what the app does (full up to {FULL_SWA_MAX_CTX} tokens, windowed beyond)",
     )
     ap.add_argument(
-        "--flash-attn",
+        "--no-flash-attn",
         action="store_true",
-        help="estimate as if flash attention were on (no context-sized attention scratch)",
+        help="estimate as if flash attention were off (a context-sized attention scratch)",
     )
     ap.set_defaults(func=run)
 
@@ -83,10 +86,11 @@ def _resolve(text: str) -> tuple[CatalogEntry | None, Path | None]:
 
 def _settings(args: argparse.Namespace, entry: CatalogEntry | None) -> RuntimeSettings:
     base = RuntimeSettings.for_backend(entry.backend) if entry else RuntimeSettings()
+    swa_full = {"auto": base.swa_full, "full": True, "windowed": False}[args.kv_cache]
     return RuntimeSettings(
         n_ubatch=base.n_ubatch,
-        swa_full=base.swa_full and not args.windowed_cache,
-        flash_attention=base.flash_attention or args.flash_attn,
+        swa_full=swa_full,
+        flash_attention=base.flash_attention and not args.no_flash_attn,
         kv_type_size=base.kv_type_size,
     )
 
@@ -99,13 +103,14 @@ def _notes(est: FitEstimate, entry: CatalogEntry | None) -> list[str]:
         )
     if est.swa_full and est.kv_bytes_per_token_windowed < est.kv_bytes_per_token_full:
         notes.append(
-            "sliding-window layers keep every token here; a windowed cache would need "
-            f"{format_bytes(est.kv_bytes_per_token_windowed)}/token (--windowed-cache)"
+            "sliding-window layers keep every token at this length, so follow-up questions "
+            "reuse the conversation; a windowed cache would need "
+            f"{format_bytes(est.kv_bytes_per_token_windowed)}/token (--kv-cache windowed)"
         )
     if not est.flash_attention and est.compute_bytes > est.kv_bytes:
         notes.append(
             "without flash attention the attention scratch grows with the context "
-            f"({format_bytes(est.compute_bytes)} here; --flash-attn)"
+            f"({format_bytes(est.compute_bytes)} here)"
         )
     if entry is not None and entry.size_approximate:
         notes.append(f"the download size of {entry.name} is approximate")

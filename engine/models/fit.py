@@ -19,7 +19,7 @@ What llama.cpp allocates for a model, worked out from its architecture:
 * **runtime**: the process itself (interpreter, llama.cpp, token tables), a fixed allowance.
 
 The settings that change these numbers (micro-batch size, windowed or full sliding-window
-cache, flash attention) default to what the llama.cpp backend asks for today, so the estimate
+cache, flash attention) default to what the llama.cpp backend asks for, so the estimate
 describes what Lanterna will actually allocate; see :class:`RuntimeSettings`.
 
 Everything here is an estimate for deciding, not an accounting: it is meant to be right to
@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.backends.base import LoadParams
+from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
 from engine.gguf_header import GGUFHeader, read_header
 from engine.models.catalog import CatalogEntry
 
@@ -203,18 +204,20 @@ class ArchFacts:
 
 @dataclass(frozen=True)
 class RuntimeSettings:
-    """How the backend sets up the context; the defaults are what it asks llama.cpp for today.
+    """How the backend sets up the context; the defaults are what the llama.cpp backend asks for.
 
-    The llama.cpp backend passes neither ``swa_full`` nor ``flash_attn`` to llama-cpp-python,
-    whose defaults are a full-size sliding-window cache (llama.cpp's library default: saved
-    states and reused prompt prefixes need every token) and no flash attention. Change these
-    together with the backend.
+    ``swa_full=None`` follows the backend's rule for the context length at hand (a full-size
+    sliding-window cache up to 32k tokens, a windowed one beyond: see
+    :mod:`engine.backends.kv_cache`); ``True``/``False`` force one layout.
     """
 
     n_ubatch: int = LoadParams.n_batch
-    swa_full: bool = True
-    flash_attention: bool = False
+    swa_full: bool | None = None
+    flash_attention: bool = FLASH_ATTENTION
     kv_type_size: float = F16_BYTES
+
+    def full_swa_at(self, n_ctx: int) -> bool:
+        return use_full_swa_cache(n_ctx) if self.swa_full is None else self.swa_full
 
     @classmethod
     def for_backend(cls, backend: str) -> RuntimeSettings:
@@ -288,7 +291,7 @@ def kv_cache_bytes(
     """(total KV bytes at ``n_ctx``, of which the fixed sliding-window part)."""
     cells = _pad(n_ctx)
     per_layer_token = arch.kv_bytes_per_layer_token(settings.kv_type_size)
-    windowed = arch.sliding_window and arch.n_swa_layers and not settings.swa_full
+    windowed = arch.sliding_window and arch.n_swa_layers and not settings.full_swa_at(n_ctx)
     if not windowed:
         return math.ceil(per_layer_token * arch.n_layer * cells), 0
     # llama.cpp sizes the windowed cache for the window plus one micro-batch, in whole blocks.
@@ -386,7 +389,7 @@ def estimate(
         kv_bytes_per_token_windowed=per_token_windowed,
         kv_window_bytes=window,
         kv_bytes=kv,
-        swa_full=settings.swa_full,
+        swa_full=settings.full_swa_at(n_ctx),
         flash_attention=settings.flash_attention,
         compute_bytes=compute,
         runtime_bytes=RUNTIME_BYTES,

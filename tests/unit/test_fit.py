@@ -81,23 +81,29 @@ def test_gpt_oss_window_part_is_the_window_plus_a_micro_batch() -> None:
     assert est.kv_window_bytes == 12 * 768 * 2 * KIB == 18 * MIB
 
 
-def test_default_settings_are_the_backends() -> None:
-    # llama-cpp-python as the backend calls it: full-size sliding-window cache, no flash
-    # attention, micro-batches of the load parameters' batch size.
+def test_default_settings_follow_the_backends_rule() -> None:
+    # The backend keeps the full sliding-window cache up to 32k tokens, windowed beyond, with
+    # flash attention on (the loaded context is checked against this in the integration tests).
     s = RuntimeSettings()
-    assert (s.swa_full, s.flash_attention, s.n_ubatch, s.kv_type_size) == (True, False, 512, 2.0)
+    assert (s.flash_attention, s.n_ubatch, s.kv_type_size) == (True, 512, 2.0)
+    assert s.full_swa_at(32768) and not s.full_swa_at(32769)
+    arch = gpt_oss()
+    assert estimate(12 * GIB, arch, 8192, BIG).kv_bytes_per_token == 48 * KIB
+    assert estimate(12 * GIB, arch, 131072, BIG).kv_bytes_per_token == 24 * KIB
+    assert RuntimeSettings(swa_full=True).full_swa_at(131072)
     mlx = RuntimeSettings.for_backend("mlx")
-    assert not mlx.swa_full and mlx.flash_attention
+    assert not mlx.full_swa_at(1024) and mlx.flash_attention
 
 
 def test_attention_scratch_grows_with_context_without_flash_attention() -> None:
     arch = gpt_oss()
-    short = estimate(12 * GIB, arch, 8192, BIG)
-    long = estimate(12 * GIB, arch, 131072, BIG)
+    no_flash = RuntimeSettings(flash_attention=False)
+    short = estimate(12 * GIB, arch, 8192, BIG, no_flash)
+    long = estimate(12 * GIB, arch, 131072, BIG, no_flash)
     # 1.5 × 8192 cells × 512 tokens × 64 heads × 4 bytes.
     assert short.compute_bytes == pytest.approx(1.5 * GIB, rel=0.02)
     assert long.compute_bytes == pytest.approx(24 * GIB, rel=0.02)
-    flash = estimate(12 * GIB, arch, 131072, BIG, RuntimeSettings(flash_attention=True))
+    flash = estimate(12 * GIB, arch, 131072, BIG)
     # With flash attention the logits of a micro-batch are the largest tensor.
     logits = 201088 * 512 * 4
     assert logits < flash.compute_bytes < logits + 32 * MIB
@@ -128,7 +134,9 @@ def test_verdicts_for_synthetic_machines() -> None:
     tight = estimate(12 * GIB, arch, 8192, machine(32, 6))
     assert tight.verdict == TIGHT and "closing other programs" in tight.reason
     assert estimate(12 * GIB, arch, 8192, machine(8, 7)).verdict == WONT_FIT
-    assert estimate(12 * GIB, arch, 131072, machine(32, 30)).verdict == WONT_FIT
+    # The whole 128k context: 15 GiB with a windowed cache and flash attention.
+    assert estimate(12 * GIB, arch, 131072, machine(32, 30)).verdict == FITS
+    assert estimate(12 * GIB, arch, 131072, machine(16, 14)).verdict == WONT_FIT
 
 
 def test_verdict_margins_are_exact() -> None:
@@ -204,14 +212,16 @@ def test_tiny_gpt_oss_arch_facts(tiny_gptoss: Path) -> None:
 
 
 def test_tiny_gpt_oss_matches_llama_cpp_allocations(tiny_gptoss: Path) -> None:
-    # What the bundled llama.cpp reports for this file with the backend's settings:
-    # KV buffers of 1.00 + 1.00 MiB and a 393.13 MiB compute buffer at 8192 tokens, a
-    # 1536.89 MiB compute buffer at 131072 tokens.
+    # What the bundled llama.cpp reports for this file with the backend's settings (flash
+    # attention on): at 8192 tokens a full-size cache, KV buffers of 1.00 + 1.00 MiB and a
+    # 393.13 MiB compute buffer (the logits of one micro-batch); at 131072 tokens a windowed
+    # cache, KV buffers of 16.00 MiB + 0.09 MiB (768 cells), and the same compute buffer.
     short = fit_for_path(tiny_gptoss, 8192, BIG)
     assert short.kv_bytes == 2 * MIB
     assert short.compute_bytes == pytest.approx(393.13 * MIB, rel=0.02)
     long = fit_for_path(tiny_gptoss, 131072, BIG)
-    assert long.compute_bytes == pytest.approx(1536.89 * MIB, rel=0.02)
+    assert long.kv_bytes == 16 * MIB + 768 * 128
+    assert long.compute_bytes == pytest.approx(393.13 * MIB, rel=0.02)
 
 
 def _header(meta: dict[str, object], arch: str = "mystery") -> GGUFHeader:
@@ -372,12 +382,14 @@ def test_cli_what_if_flags(
 ) -> None:
     _run(["fit", "gpt-oss-20b", "--ctx", "131072", "--json"])
     default = json.loads(capsys.readouterr().out)
-    _run(["fit", "gpt-oss-20b", "--ctx", "131072", "--json", "--windowed-cache", "--flash-attn"])
-    tuned = json.loads(capsys.readouterr().out)
-    assert default["verdict"] == WONT_FIT
-    assert tuned["verdict"] == FITS
-    assert tuned["kv_bytes_per_token"] == 24 * KIB
-    assert tuned["total_bytes"] < default["total_bytes"] / 2
+    flags = ["--kv-cache", "full", "--no-flash-attn"]
+    _run(["fit", "gpt-oss-20b", "--ctx", "131072", "--json", *flags])
+    untuned = json.loads(capsys.readouterr().out)
+    assert default["verdict"] == FITS
+    assert default["kv_bytes_per_token"] == 24 * KIB
+    assert untuned["verdict"] == WONT_FIT
+    assert untuned["kv_bytes_per_token"] == 48 * KIB
+    assert default["total_bytes"] < untuned["total_bytes"] / 2
 
 
 def test_cli_text_for_a_catalog_model(

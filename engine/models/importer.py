@@ -19,20 +19,28 @@ until it answers ``"(unknown)"``, in the library that llama-cpp-python itself lo
 list is exactly what the worker's llama.cpp will accept. Builds that do not export that symbol
 (MSVC exports only the C API) fall back to :data:`ARCHITECTURES`, the names of the llama.cpp
 that llama-cpp-python 0.3.36 bundles, keeping those whose name appears as a string in the
-library file (a newer or older build knows a different set). The result is computed once per
-process.
+library file (a newer or older build knows a different set).
+
+Asking the library means loading it, which costs the app's window process about 27 MB and a few
+hundred milliseconds for a list that changes only with llama.cpp itself. So the list is kept in
+the cache folder, keyed by the library file's path, size and modification time, and libllama is
+loaded here only when that key changes (a first start, an update of llama-cpp-python).
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_text_atomic
 from engine.backends.mlx_folder import MlxFolderError, read_mlx_folder
 from engine.gguf_header import GGML_TYPES, GGUFError, GGUFLayout, read_layout, shown
+from engine.paths import app_paths
 
 # llama_ftype values (general.file_type) and their names in llama.cpp.
 FILE_TYPES: dict[int, str] = {
@@ -182,10 +190,65 @@ def _find_architectures() -> KnownArchitectures | None:
     return None
 
 
+CACHE_FILE = "llama-architectures.json"
+_LIBRARY_NAMES = ("libllama.so", "libllama.dylib", "llama.dll")
+
+
+def library_file() -> Path | None:
+    """The libllama that ``import llama_cpp`` would load, found without importing it."""
+    try:
+        spec = importlib.util.find_spec("llama_cpp")
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        for name in _LIBRARY_NAMES:
+            path = Path(location) / "lib" / name
+            if path.is_file():
+                return path
+    return None
+
+
+def _library_key(path: Path) -> str:
+    st = path.stat()
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _read_cached(cache: Path, key: str) -> KnownArchitectures | None:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("library") != key:
+            return None
+        names = data["names"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            return None
+        return KnownArchitectures(frozenset(names), str(data["source"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing, unreadable or from another version: ask the library again
+
+
+def _write_cached(cache: Path, key: str, known: KnownArchitectures) -> None:
+    data = {"library": key, "source": known.source, "names": sorted(known.names)}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(cache, json.dumps(data, indent=1) + "\n")
+    except OSError:
+        pass  # a read-only or full cache folder only costs asking the library next time
+
+
 @functools.cache
 def llama_cpp_architectures() -> KnownArchitectures | None:
     """The architectures the installed llama.cpp can load; None when llama.cpp is missing."""
-    return _find_architectures()
+    path = library_file()
+    if path is None:
+        return _find_architectures()
+    key = _library_key(path)
+    cache = app_paths().cache / CACHE_FILE
+    known = _read_cached(cache, key)
+    if known is None:
+        known = _find_architectures()
+        if known is not None:
+            _write_cached(cache, key, known)
+    return known
 
 
 def quantisation_of(layout: GGUFLayout) -> str:

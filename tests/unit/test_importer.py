@@ -614,6 +614,39 @@ def test_the_architecture_list_comes_from_the_library_and_the_fallback_agrees() 
     assert set(ARCHITECTURES) == known.names
 
 
+_CHECK_IN_A_FRESH_PROCESS = """
+import sys
+from engine.models.importer import check_gguf
+result = check_gguf(sys.argv[1])
+print(result.ok, result.architecture, "llama_cpp" in sys.modules)
+"""
+
+
+def test_the_list_is_cached_so_the_window_need_not_load_libllama(
+    base_file: Path, tmp_path: Path
+) -> None:
+    # The app's window checks files on its I/O thread: after the first time, that must not
+    # load llama.cpp into its process (tens of MB) just to learn the architecture names.
+    env = {**os.environ, "LANTERNA_HOME": str(tmp_path / "home")}
+    root = Path(__file__).resolve().parents[2]
+
+    def check() -> str:
+        cmd = [sys.executable, "-c", _CHECK_IN_A_FRESH_PROCESS, str(base_file)]
+        done = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert check() == "True llama True"  # first time: asks the library, fills the cache
+    cache = tmp_path / "home" / "cache" / importer.CACHE_FILE
+    assert "gpt-oss" in cache.read_text()
+    assert check() == "True llama False"
+    # Another llama.cpp (its file changed): the cached list no longer counts.
+    cache.write_text(cache.read_text().replace('"library": "', '"library": "old-'))
+    assert check() == "True llama True"
+    cache.write_text("{not json")
+    assert check() == "True llama True"
+
+
 def test_without_llama_cpp_an_architecture_cannot_be_vouched_for(
     base_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -56,21 +56,29 @@ class DownloadManager(QObject):
         self._inbox = GuiQueue(self)
 
     def find_paused(self) -> list[DownloadItem]:
-        """Downloads a previous run left unfinished (call off the GUI thread: reads the disk)."""
+        """Downloads a previous run left unfinished (call off the GUI thread: reads the disk).
+
+        Those the user paused come back as "paused"; the others (the app was closed, killed or
+        crashed while they ran) as "interrupted", which :meth:`adopt` resumes.
+        """
         found = []
         for partial in list_partials(self.dest):
             key = download_key(partial.repo, partial.filename)
+            state = "paused" if partial.held else "interrupted"
             found.append(
-                DownloadItem(
-                    key, partial.repo, partial.filename, "paused", partial.done, partial.size
-                )
+                DownloadItem(key, partial.repo, partial.filename, state, partial.done, partial.size)
             )
         return found
 
-    def adopt(self, items: list[DownloadItem]) -> None:
+    def adopt(self, items: list[DownloadItem], token: str | None = None) -> None:
+        """Show what a previous run left, and resume the downloads it did not pause itself."""
         for item in items:
-            if item.key not in self.items:
-                self.items[item.key] = item
+            if item.key in self.items:
+                continue
+            self.items[item.key] = item
+            if item.state == "interrupted":
+                self.start(item.repo, item.filename, token)  # emits changed as it queues
+            else:
                 self.changed.emit(item.key)
 
     def start(self, repo: str, filename: str, token: str | None = None) -> str:
@@ -96,9 +104,10 @@ class DownloadManager(QObject):
         return key
 
     def pause(self, key: str) -> None:
+        """The user's pause: the download stays paused across restarts until resumed."""
         job = self._jobs.get(key)
         if job is not None:
-            job.pause()
+            job.pause(hold=True)
 
     def cancel(self, key: str) -> None:
         job = self._jobs.get(key)
@@ -120,7 +129,7 @@ class DownloadManager(QObject):
         return [i for i in self.items.values() if i.state in ("queued", "checking", "downloading")]
 
     def shutdown(self, timeout: float = 5.0) -> None:
-        """Pause every download (their partial files stay for the next start) and wait."""
+        """Pause every download and wait; the next start resumes them (they are not held)."""
         for job in self._jobs.values():
             job.pause()
         for thread in self._threads.values():

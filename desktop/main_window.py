@@ -54,12 +54,13 @@ from engine.atomic import write_text_atomic
 from engine.client import WorkerExited, WorkerStartError
 from engine.conversation import ChatMessage
 from engine.export import export_json, export_markdown
+from engine.gpu import DEVICE_NAMES
 from engine.models.demo import DemoModelError, demo_model_path, ensure_demo_model
 from engine.settings import Settings, load_settings, save_settings
 from engine.store import Conversation, Store
 
 if TYPE_CHECKING:
-    from desktop.downloads import DownloadManager
+    from desktop.downloads import DownloadItem, DownloadManager
     from desktop.models_dialog import ModelsDialog
     from engine.models.registry import ModelSettings
 
@@ -550,6 +551,7 @@ class MainWindow(QMainWindow):
                     n_gpu_layers=own.gpu_layers or 0,
                     guard_model=settings.guard_path(),
                     backend=settings.backend,
+                    gpu_backend=settings.gpu_backend,
                 )
 
         def unreadable(_exc: Exception) -> None:
@@ -572,7 +574,17 @@ class MainWindow(QMainWindow):
         self.downloads = DownloadManager(self._settings.models_folder(), self)
         self.downloads.changed.connect(self._on_download_changed)
         self.downloads.finished.connect(lambda _key: self._scan_models())
-        self.io.run(self.downloads.find_paused, self.downloads.adopt)
+        downloads = self.downloads
+
+        def left_over() -> tuple[list[DownloadItem], str | None]:
+            from engine.models.token import get_token
+
+            items = downloads.find_paused()
+            # Interrupted downloads resume at once; a gated one needs the token again.
+            interrupted = any(i.state == "interrupted" for i in items)
+            return items, (get_token() if interrupted else None)
+
+        self.io.run(left_over, lambda found: downloads.adopt(*found))
 
     def open_models(self, tab: int = 0) -> None:
         from desktop.models_dialog import ModelsDialog
@@ -958,22 +970,31 @@ class MainWindow(QMainWindow):
         self._load_req = None
         self.composer.set_effort_control(ev.supports_effort)
         self.composer.set_can_send(True)
-        self.model_bar.set_state(
-            "ready",
-            self._ready_text(ev),
-        )
+        self.model_bar.set_state("ready", self._ready_text(ev), detail=ev.device_note)
+        wanted = self._settings.gpu_backend
         if ev.guard in ("missing", "failed"):
             msg = ev.guard_message
             self._show_banner(msg[:1].upper() + msg[1:], restart=False)
+        elif ev.backend == "llamacpp" and wanted not in ("auto", ev.device) and ev.device_note:
+            # The GPU chosen in settings could not be had: say why the CPU runs the model.
+            self._show_banner(ev.device_note, restart=False)
         elif self.restart_button.isVisible():
             # The engine is back; a message the user has not dismissed yet stays.
             self.banner.hide()
 
     def _ready_text(self, loaded: p.Loaded) -> str:
-        backend = BACKEND_NAMES.get(loaded.backend, loaded.backend)
+        # "llama.cpp · CUDA (NVIDIA GeForce RTX 4090) · GPU layers: 25", "llama.cpp · CPU"
+        engine = BACKEND_NAMES.get(loaded.backend, loaded.backend)
+        device = DEVICE_NAMES.get(loaded.device, loaded.device)
+        if loaded.device_name:
+            device = f"{device} ({loaded.device_name})"
+        runs_on = f"{engine} · {device}"
+        if loaded.backend == "llamacpp" and loaded.device != "cpu":
+            layers = self.tr("GPU layers: %1").replace("%1", str(loaded.gpu_layers))
+            runs_on = f"{runs_on} · {layers}"
         return (
             self.tr("Ready · %1 · %2 tokens of context")
-            .replace("%1", backend)
+            .replace("%1", runs_on)
             .replace("%2", QLocale().toString(loaded.n_ctx))
         )
 

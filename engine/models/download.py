@@ -103,6 +103,7 @@ Phase = Literal["checking", "downloading"]
 DigestKind = Literal["sha256", "git-sha1"]
 
 PARTIAL_DIR = ".partial"
+HELD_SUFFIX = ".held"  # beside the sidecar: the user paused this download
 SIDECAR_FORMAT = 1
 LIBRARY_NAME = "lanterna"
 READ_BLOCK = 8 * 1024 * 1024
@@ -174,6 +175,9 @@ class PartialDownload:
     size: int
     done: int
     local_name: str
+    # Paused by the user (``pause(hold=True)``): not to be resumed until asked. Downloads that
+    # stopped any other way (the app closed, was killed, the machine went down) are not held.
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -290,6 +294,7 @@ def list_partials(dest: Path | None = None) -> list[PartialDownload]:
                 size=int(meta["size"]),
                 done=done,
                 local_name=sidecar.stem,
+                held=sidecar.with_suffix(HELD_SUFFIX).exists(),
             )
         except (KeyError, TypeError, ValueError):
             continue  # not a sidecar of ours, or damaged: run() starts such a file afresh
@@ -365,14 +370,25 @@ class Download:
     def _lock_path(self) -> Path:
         return self.dest / PARTIAL_DIR / f"{self.local_name}.lock"
 
+    @property
+    def _held_path(self) -> Path:
+        return self.dest / PARTIAL_DIR / f"{self.local_name}{HELD_SUFFIX}"
+
     # -- control ---------------------------------------------------------------------------------
 
-    def pause(self) -> None:
-        """Stop soon, keeping the partial file for a later ``run()``."""
+    def pause(self, *, hold: bool = False) -> None:
+        """Stop soon, keeping the partial file for a later ``run()``.
+
+        ``hold``: the user paused it, so :func:`list_partials` reports it as held and the app
+        leaves it paused at its next start; the next ``run()`` lifts the hold.
+        """
         with self._guard:
             if not self._stop.is_set():
                 self._stop_mode = "pause"
             self._stop.set()
+        if hold and self._held_path.parent.is_dir():
+            with contextlib.suppress(OSError):
+                self._held_path.touch()
 
     def cancel(self) -> None:
         """Stop soon and delete the partial file; if not running, delete it now.
@@ -403,6 +419,8 @@ class Download:
         try:
             if self._stop.is_set():
                 raise _Stopped
+            with contextlib.suppress(OSError):
+                self._held_path.unlink(missing_ok=True)
             with self._locked():
                 try:
                     return self._run_locked()
@@ -760,7 +778,7 @@ class Download:
             raise _io_error(exc, self.sidecar_path) from None
 
     def _remove_partial(self) -> None:
-        for path in (self.partial_path, self.sidecar_path):
+        for path in (self.partial_path, self.sidecar_path, self._held_path):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 

@@ -39,6 +39,14 @@ def scripted_answer_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home of its own: the registry and the models folder start empty."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("LANTERNA_HOME", str(path))
+    return path
+
+
+@pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "chats.sqlite3"
 

@@ -20,8 +20,10 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.gui_queue import GuiQueue
 from engine.models.download import Download, DownloadError, Progress, list_partials
+from engine.models.folder_download import FolderDownload, list_folder_partials
 
 STATES = ("queued", "checking", "downloading", "paused", "failed", "done", "cancelled")
+Job = Download | FolderDownload
 
 
 @dataclass
@@ -38,6 +40,11 @@ class DownloadItem:
     error_kind: str = ""
     path: Path | None = None
 
+    @property
+    def label(self) -> str:
+        """What the user sees: the file's name, or the folder's for a whole-repository one."""
+        return self.filename.rsplit("/", 1)[-1] or self.repo.rsplit("/", 1)[-1]
+
 
 def download_key(repo: str, filename: str) -> str:
     return f"{repo}/{filename}"
@@ -51,7 +58,7 @@ class DownloadManager(QObject):
         super().__init__(parent)
         self.dest = dest
         self.items: dict[str, DownloadItem] = {}
-        self._jobs: dict[str, Download] = {}
+        self._jobs: dict[str, Job] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._inbox = GuiQueue(self)
 
@@ -62,7 +69,7 @@ class DownloadManager(QObject):
         crashed while they ran) as "interrupted", which :meth:`adopt` resumes.
         """
         found = []
-        for partial in list_partials(self.dest):
+        for partial in list_partials(self.dest) + list_folder_partials(self.dest):
             key = download_key(partial.repo, partial.filename)
             state = "paused" if partial.held else "interrupted"
             found.append(
@@ -82,19 +89,21 @@ class DownloadManager(QObject):
                 self.changed.emit(item.key)
 
     def start(self, repo: str, filename: str, token: str | None = None) -> str:
-        """Start (or resume) a download; returns its key."""
+        """Start (or resume) a download; returns its key. An empty ``filename`` downloads the
+        whole repository as a model folder (MLX)."""
         key = download_key(repo, filename)
         if key in self._threads and self._threads[key].is_alive():
             return key
         item = self.items.get(key) or DownloadItem(key, repo, filename)
         item.state, item.error, item.error_kind = "queued", "", ""
         self.items[key] = item
-        job = Download(
-            repo,
-            filename,
-            dest=self.dest,
-            token=token,
-            on_progress=lambda pr: self._post(key, _progress_fields(pr)),
+        def report(pr: Progress) -> None:
+            self._post(key, _progress_fields(pr))
+
+        job: Job = (
+            Download(repo, filename, dest=self.dest, token=token, on_progress=report)
+            if filename
+            else FolderDownload(repo, dest=self.dest, token=token, on_progress=report)
         )
         self._jobs[key] = job
         thread = threading.Thread(target=self._run, args=(key, job), name="download", daemon=True)
@@ -114,7 +123,11 @@ class DownloadManager(QObject):
         item = self.items.get(key)
         if job is None and item is not None:
             # Paused in an earlier run of the app: only its partial file is left.
-            job = Download(item.repo, item.filename, dest=self.dest)
+            job = (
+                Download(item.repo, item.filename, dest=self.dest)
+                if item.filename
+                else FolderDownload(item.repo, dest=self.dest)
+            )
         if job is not None:
             job.cancel()
         if item is not None and not self.running(key):
@@ -137,7 +150,7 @@ class DownloadManager(QObject):
 
     # ------------------------------------------------------------------ threads
 
-    def _run(self, key: str, job: Download) -> None:
+    def _run(self, key: str, job: Job) -> None:
         try:
             outcome = job.run()
         except DownloadError as exc:
@@ -149,7 +162,7 @@ class DownloadManager(QObject):
         fields: dict[str, object] = {"state": outcome}
         if outcome == "done":
             fields["path"] = job.target
-        elif outcome == "paused":
+        elif outcome == "paused" and isinstance(job, Download):
             # Progress reports are spaced out: the partial file says where the next run starts.
             with contextlib.suppress(OSError):
                 fields["done"] = job.partial_path.stat().st_size

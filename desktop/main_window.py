@@ -615,7 +615,7 @@ class MainWindow(QMainWindow):
         total = sum(i.total for i in active) or 1
         self.download_label.setText(
             self.tr("Downloading %1 · %2%")
-            .replace("%1", active[0].filename)
+            .replace("%1", active[0].label)
             .replace("%2", f"{100 * done / total:.0f}")
         )
 

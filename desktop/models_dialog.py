@@ -360,15 +360,7 @@ class ModelsDialog(QDialog):
         if not isinstance(entry, CatalogEntry) or entry.bundled:
             return
         if not entry.files:
-            self.search_note.setText(
-                self.tr(
-                    "%1 is an MLX model folder (%2). Lanterna cannot download folders yet: "
-                    "download it with the Hugging Face tools into the models folder, and it "
-                    "appears under Installed."
-                )
-                .replace("%1", entry.title)
-                .replace("%2", entry.repository)
-            )
+            self.start_download(entry.repository, "")  # an MLX model folder, all of it
             return
         for f in entry.files:
             self.start_download(entry.repository, f.name)
@@ -521,7 +513,7 @@ class ModelsDialog(QDialog):
             new_bar = QProgressBar(self.download_table)
             new_bar.setRange(0, 1000)
             self.download_table.setCellWidget(row, 1, new_bar)
-            self.download_table.setItem(row, 0, _cell(item.filename, key, item.repo))
+            self.download_table.setItem(row, 0, _cell(item.label, key, item.repo))
         bar = self.download_table.cellWidget(row, 1)
         if isinstance(bar, QProgressBar):
             bar.setValue(int(1000 * item.done / item.total) if item.total else 0)

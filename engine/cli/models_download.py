@@ -2,9 +2,11 @@
 
 ``download REPO [FILE]`` fetches one file into the models folder (or ``--to DIR``). Without FILE
 the repository's only .gguf file is taken; if it holds several, they are listed and the command
-exits 2 so that the user can pick one. Progress is one updating line on stderr, or JSON lines
-on stdout with ``--json`` (``{"event": "progress" | "done" | "paused" | "error", …}``). Ctrl+C
-pauses: the partial file stays in ``<models>/.partial`` and the same command resumes it.
+exits 2 so that the user can pick one; if it holds none, the repository is taken as a model
+folder (MLX: safetensors weights, config, tokenizer) and downloaded whole. Progress is one
+updating line on stderr, or JSON lines on stdout with ``--json`` (``{"event": "progress" |
+"done" | "paused" | "error", …}``). Ctrl+C pauses: the partial file stays in
+``<models>/.partial`` and the same command resumes it.
 
 ``search QUERY`` lists GGUF repositories, most downloaded first.
 
@@ -30,6 +32,7 @@ from engine.models.download import (
     list_gguf_files,
     search_models,
 )
+from engine.models.folder_download import FolderDownload, list_folder_partials
 from engine.paths import app_paths
 
 EXIT_CHOOSE = 2
@@ -79,16 +82,28 @@ def run_download(args: argparse.Namespace) -> int:
     if filename is None:
         filename = _only_gguf(args.repo, args.revision, token, as_json=args.json)
     dest = Path(args.to).expanduser() if args.to else app_paths().models
-    show = _JsonProgress() if args.json else _BarProgress(filename.rsplit("/", 1)[-1])
-    job = Download(
-        args.repo,
-        filename,
-        revision=args.revision,
-        dest=dest,
-        token=token,
-        on_progress=show,
-        progress_interval=show.interval,
-    )
+    label = filename.rsplit("/", 1)[-1] if filename else args.repo.rsplit("/", 1)[-1]
+    show = _JsonProgress() if args.json else _BarProgress(label)
+    job: Download | FolderDownload
+    if filename:
+        job = Download(
+            args.repo,
+            filename,
+            revision=args.revision,
+            dest=dest,
+            token=token,
+            on_progress=show,
+            progress_interval=show.interval,
+        )
+    else:
+        job = FolderDownload(
+            args.repo,
+            revision=args.revision,
+            dest=dest,
+            token=token,
+            on_progress=show,
+            progress_interval=show.interval,
+        )
     try:
         outcome = job.run()
     except KeyboardInterrupt:
@@ -105,7 +120,8 @@ def run_download(args: argparse.Namespace) -> int:
         _paused(job, as_json=args.json)
         return EXIT_INTERRUPTED
     if args.json:
-        _emit({"event": "done", "path": str(job.target), "sha256": job.sha256})
+        digest = job.sha256 if isinstance(job, Download) else None
+        _emit({"event": "done", "path": str(job.target), "sha256": digest})
     else:
         print(job.target)
     return 0
@@ -146,12 +162,13 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def _only_gguf(repo: str, revision: str, token: str | None, *, as_json: bool) -> str:
+    """The one .gguf file to fetch; "" for a repository with none (a model folder)."""
     try:
         files = list_gguf_files(repo, revision=revision, token=token)
     except DownloadError as exc:
         raise CliError(str(exc)) from None
     if not files:
-        raise CliError(f"{repo} has no .gguf file; name the file to download")
+        return ""
     if len(files) == 1:
         return files[0].name
     for f in files:
@@ -178,10 +195,15 @@ def _choice_line(f: RemoteFile, files: list[RemoteFile]) -> str:
     return f"{f.name:<{width}}  {_human(f.size):>9}  {f.quantisation or ''}".rstrip()
 
 
-def _paused(job: Download, *, as_json: bool) -> None:
-    done = job.partial_path.stat().st_size if job.partial_path.exists() else 0
+def _paused(job: Download | FolderDownload, *, as_json: bool) -> None:
+    partial = job.partial_path if isinstance(job, Download) else job.staging
+    if isinstance(job, Download):
+        done = partial.stat().st_size if partial.exists() else 0
+    else:
+        found = [p for p in list_folder_partials(job.dest) if p.repo == job.repo]
+        done = found[0].done if found else 0
     if as_json:
-        _emit({"event": "paused", "done": done, "partial": str(job.partial_path)})
+        _emit({"event": "paused", "done": done, "partial": str(partial)})
         return
     if done:
         print(

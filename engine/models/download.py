@@ -279,8 +279,8 @@ def list_partials(dest: Path | None = None) -> list[PartialDownload]:
     found: list[PartialDownload] = []
     for sidecar in sorted(folder.glob("*.json")):
         meta = _read_json(sidecar)
-        if meta is None:
-            continue
+        if meta is None or meta.get("kind") == "folder":
+            continue  # unreadable, or a whole folder's (engine.models.folder_download)
         part = sidecar.with_suffix(".part")
         try:
             done = part.stat().st_size

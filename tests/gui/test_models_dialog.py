@@ -190,3 +190,30 @@ def test_a_download_the_user_paused_stays_paused_after_a_restart(
         assert len([s for s in hub.served if s.server == "cdn" and s.method == "GET"]) == gets + 1
         assert (dest / "held-Q8_0.gguf").read_bytes() == data
         second.shutdown()
+
+
+def test_an_mlx_model_folder_downloads_whole_and_is_listed(
+    qtbot: QtBot,
+    home: Path,
+    open_window: WindowFactory,
+    tiny_mlx_gptoss: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = [
+        HubFile(p.name, p.read_bytes(), lfs=p.suffix == ".safetensors")
+        for p in sorted(tiny_mlx_gptoss.iterdir())
+        if p.is_file()
+    ]
+    repo = HubRepo("lanterna-test/tiny-MLX", [*files, HubFile("README.md", b"card", lfs=False)])
+    with serve_fake_hub(monkeypatch, [repo]):
+        window = open_window()
+        dialog = _dialog(qtbot, window)
+        assert window.downloads is not None
+        with qtbot.waitSignal(window.downloads.finished, timeout=120_000):
+            key = dialog.start_download(repo.repo_id, "")
+        row = dialog.download_table.item(0, 0)
+        assert row is not None and row.text() == "tiny-MLX"
+        assert window.downloads.items[key].state == "done"
+        folder = home / "data" / "models" / "tiny-MLX"
+        assert sorted(p.name for p in folder.iterdir()) == sorted(f.path for f in files)
+        qtbot.waitUntil(lambda: "tiny-MLX" in " ".join(_installed_names(dialog)), timeout=30_000)

@@ -81,6 +81,8 @@ class Faults:
     drop_times: int | None = None
     # Stop sending after this many body bytes (once) until ``FakeHub.release()``.
     stall_after: int | None = None
+    # … only in a GET of a URL path ending with this (None: the next file GET).
+    stall_file: str | None = None
     # The CDN serves bytes that differ from what the metadata announces.
     wrong_bytes: bool = False
     # Answer a Range request with 200 and the whole file.
@@ -362,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
         if head:
             return
         drop_at = hub._take_drop()
-        stall_at = hub._take_stall()
+        stall_at = hub._take_stall(self.path)
         sent = 0
         while sent < len(body) and not hub._stopping.is_set():
             if faults.chunk_delay:
@@ -542,8 +544,11 @@ class FakeHub:
             self._drops += 1
             return f.drop_after
 
-    def _take_stall(self) -> int | None:
+    def _take_stall(self, path: str) -> int | None:
         with self._lock:
+            only = self.faults.stall_file
+            if only is not None and not path.split("?")[0].endswith(only):
+                return None
             at, self.faults.stall_after = self.faults.stall_after, None
             if at is not None and not self._stopping.is_set():
                 self.stalled.clear()

@@ -522,8 +522,12 @@ class MainWindow(QMainWindow):
             self.tr("GGUF models (*.gguf);;All files (*)"),
         )
         if path:
-            self.model_bar.set_models([], path, self._demo_path())
-            self._on_model_chosen(path)
+            self.open_model_path(path)
+
+    def open_model_path(self, path: str) -> None:
+        """Load the model at ``path`` (a file the user opened: menu, file manager, Finder)."""
+        self.model_bar.set_models([], path, self._demo_path())
+        self._on_model_chosen(path)
 
     def _load(self) -> None:
         # Needs both a chosen model and a listening worker; whichever comes second loads.

@@ -91,11 +91,14 @@ class ModelBar(QWidget):
             self._current = data
             self.model_chosen.emit(data)
 
-    def set_state(self, state: str, text: str, fraction: float | None = None) -> None:
+    def set_state(
+        self, state: str, text: str, fraction: float | None = None, detail: str = ""
+    ) -> None:
+        """``detail`` goes under ``text`` in the tooltip (why the model runs where it runs)."""
         assert state in STATES, state
         self.state_name = state
         self.state.setText(text)
-        self.state.setToolTip(text)
+        self.state.setToolTip(f"{text}\n{detail}" if detail else text)
         if fraction is None:
             self.progress.hide()
         else:

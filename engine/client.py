@@ -239,9 +239,11 @@ class EngineClient:
         guard_model: str | os.PathLike[str] | None = None,
         chat_template: str | None = None,
         backend: str = "auto",
+        gpu_backend: str = "auto",
     ) -> int:
         """Load ``path`` (a GGUF file, or an MLX model folder) with ``backend``: "auto",
-        "llamacpp" or "mlx"."""
+        "llamacpp" or "mlx"; ``gpu_backend`` ("auto", "cpu", "cuda", "vulkan") picks the
+        llama.cpp build, once per worker."""
         req = next(self._ids)
         guard = None if guard_model is None else str(guard_model)
         self._send(
@@ -255,6 +257,7 @@ class EngineClient:
                 guard_model=guard,
                 chat_template=chat_template,
                 backend=backend,
+                gpu_backend=gpu_backend,
             )
         )
         return req

@@ -60,6 +60,9 @@ class LoadModel(Message):
     # Which backend runs the model: "auto" (an MLX folder on MLX, a GGUF file on llama.cpp),
     # "llamacpp" or "mlx". Loaded.backend says which one did.
     backend: str = "auto"
+    # Which llama.cpp build: "auto" (the best GPU found with its build installed), "cpu",
+    # "cuda" or "vulkan" (engine.gpu). The first llama.cpp load of a worker decides for its life.
+    gpu_backend: str = "auto"
 
 
 @_register
@@ -143,6 +146,12 @@ class Loaded(Message):
     thinking_switch: bool
     load_ms: float
     backend: str = "llamacpp"
+    # Where it runs: "cpu", "cuda", "vulkan" or "metal", the GPU's name, the layers offloaded
+    # to it (0 on the CPU), and why that device ("CPU: no GPU found"…).
+    device: str = "cpu"
+    device_name: str = ""
+    gpu_layers: int = 0
+    device_note: str = ""
     # The guard layer's model: "off" (none asked for), "ready", "missing" or "failed";
     # guard_message says what happened in words.
     guard: str = "off"

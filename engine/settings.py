@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.atomic import write_text_atomic
 from engine.backends.choice import CHOICES as BACKEND_CHOICES
+from engine.gpu import PREFERENCES as GPU_BACKENDS
 from engine.moderation.pipeline import LAYERS
 from engine.moderation.stream import DISPLAY_MODES
 from engine.paths import app_paths
@@ -37,6 +38,9 @@ class Settings:
     guard_model: str = ""
     # What runs models: "auto" (an MLX folder on MLX, a GGUF file on llama.cpp), "llamacpp", "mlx".
     backend: str = "auto"
+    # Which llama.cpp build runs GGUF models: "auto" (the best GPU found whose build is
+    # installed, else the CPU), "cpu", "cuda" or "vulkan" (see engine.gpu).
+    gpu_backend: str = "auto"
     # Where models live; empty: the default under the data folder (engine.paths).
     models_dir: str = ""
     # CPU threads for inference; 0: picked for this machine.
@@ -84,6 +88,8 @@ def _valid(name: str, value: Any) -> bool:
         return isinstance(value, str)
     if name == "backend":
         return value in BACKEND_CHOICES
+    if name == "gpu_backend":
+        return value in GPU_BACKENDS
     if name in ("models_dir", "model"):
         return isinstance(value, str)
     if name == "threads":

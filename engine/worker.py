@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from engine import protocol as p
+from engine.backends import llamacpp_variant
 from engine.backends.base import (
     Backend,
     BackendError,
@@ -252,6 +253,8 @@ class Worker:
         self._facts = None
         try:
             name = choose_backend(Path(cmd.path), cmd.backend)
+            if name == "llamacpp" or cmd.guard_model:
+                self._choose_llama_build(cmd.gpu_backend)
             if self._backend is not None and self._backend_name != name:
                 self._backend.close()  # one model per worker: the other kind's goes
                 self._backend = None
@@ -298,10 +301,30 @@ class Worker:
                 thinking_switch=thinking_switch(facts),
                 load_ms=(time.perf_counter() - t0) * 1000.0,
                 backend=name,
+                device=facts.device,
+                device_name=facts.device_name,
+                gpu_layers=facts.gpu_layers,
+                device_note=self._device_note(name, facts, cmd.gpu_backend),
                 guard=guard_status,
                 guard_message=guard_message,
             )
         )
+
+    @staticmethod
+    def _choose_llama_build(preference: str) -> None:
+        """Pick the llama.cpp build (CPU, CUDA, Vulkan) before the first llama.cpp backend of
+        this process, the chat model's or the guard's, imports it."""
+        try:
+            llamacpp_variant.activate(preference)
+        except ValueError as exc:
+            raise BackendError(str(exc), "bad_request") from None
+
+    @staticmethod
+    def _device_note(backend: str, facts: ModelFacts, preference: str) -> str:
+        if backend != "llamacpp" or llamacpp_variant.current().preference == preference:
+            return facts.device_note
+        # The process keeps the native library it loaded first.
+        return f"{facts.device_note} (GPU backend {preference!r} applies after a restart)"
 
     def _load_guard(self, cmd: p.LoadModel) -> tuple[str, str]:
         """Load (or drop) the guard layer's model and say what became of it."""

@@ -56,6 +56,12 @@ class ModelFacts:
     bos_text: str
     eos_text: str
     add_bos: bool
+    # Where the model runs: "cpu", "cuda", "vulkan" or "metal"; the GPU's name; how many layers
+    # were offloaded to it; and why that device, in words (engine.gpu).
+    device: str = "cpu"
+    device_name: str = ""
+    gpu_layers: int = 0
+    device_note: str = ""
 
 
 @dataclass

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from engine.backends import llamacpp_variant
 from engine.backends.base import (
     BackendError,
     CancelFn,
@@ -48,6 +49,16 @@ def default_threads() -> int:
     except AttributeError:  # macOS and Windows have no affinity call
         available = os.cpu_count() or 1
     return available if available <= 4 else max(4, available // 2)
+
+
+def offloaded_layers(requested: int, n_blocks: int) -> int:
+    """How many layers llama.cpp puts on the GPU for ``n_gpu_layers=requested``.
+
+    It counts the output layer as one more than the model's blocks, and -1 (or anything
+    larger) means all of them.
+    """
+    total = n_blocks + 1
+    return total if requested < 0 else min(requested, total)
 
 
 class _LlamaLog:
@@ -90,9 +101,10 @@ def _shared_log(llama_cpp: Any) -> _LlamaLog:
 
 
 def _import_llama_cpp() -> Any:
+    # Whichever build llamacpp_variant.activate() put first, or the installed one.
     try:
         import llama_cpp
-    except ImportError as exc:  # a missing or broken native library
+    except (ImportError, OSError, RuntimeError) as exc:  # a missing or broken native library
         raise BackendError(
             f"llama-cpp-python is not available in this installation ({exc})", kind="backend"
         ) from None
@@ -166,6 +178,10 @@ class LlamaCppBackend:
             return keep_going
 
         threads = params.n_threads or default_threads()
+        runtime = llamacpp_variant.current()
+        # On the CPU nothing is offloaded, whatever the model's own setting asks: a GPU build the
+        # user keeps on the CPU (Metal on Apple silicon) would offload otherwise.
+        gpu_layers = params.n_gpu_layers if runtime.offloads else 0
         try:
             with _load_progress(self._lib, track):
                 llm = self._lib.Llama(
@@ -175,7 +191,7 @@ class LlamaCppBackend:
                     n_ubatch=params.n_batch,
                     n_threads=threads,
                     n_threads_batch=threads,
-                    n_gpu_layers=params.n_gpu_layers,
+                    n_gpu_layers=gpu_layers,
                     flash_attn=FLASH_ATTENTION,
                     swa_full=use_full_swa_cache(params.n_ctx),
                     verbose=False,
@@ -202,7 +218,17 @@ class LlamaCppBackend:
             bos_text=self._token_text(llm.token_bos()),
             eos_text=self._token_text(llm.token_eos()),
             add_bos=bool(self._lib.llama_vocab_get_add_bos(self._vocab)),
+            device=runtime.device,
+            device_name=runtime.device_name,
+            gpu_layers=offloaded_layers(gpu_layers, self._blocks(llm)),
+            device_note=runtime.note,
         )
+
+    def _blocks(self, llm: Any) -> int:
+        """The model's layer blocks, next-token-prediction ones included, as llama.cpp counts
+        them for offloading."""
+        lib, model = self._lib, llm.model
+        return int(lib.llama_model_n_layer(model)) + int(lib.llama_model_n_layer_nextn(model))
 
     def _load_failure(self, arch: str, exc: Exception) -> str:
         lines = list(self._log.lines)

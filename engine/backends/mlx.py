@@ -29,6 +29,7 @@ import importlib.util
 import os
 import re
 import secrets
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -232,7 +233,15 @@ class MlxBackend:
             bos_text=str(self._hf.bos_token or ""),
             eos_text=str(self._hf.eos_token or ""),
             add_bos=self._adds_bos(),
+            device=self._device(),
         )
+
+    def _device(self) -> str:
+        """Where MLX computes: its GPU is Metal on macOS (CUDA for MLX's CUDA build)."""
+        mx = self._m.mx
+        if mx.default_device().type != mx.gpu:
+            return "cpu"
+        return "metal" if sys.platform == "darwin" else "cuda"
 
     def _check_architecture(self, folder: MlxFolder) -> None:
         """Say plainly when mlx-lm has no implementation of the folder's architecture."""

@@ -108,6 +108,8 @@ class _WorkerSide:
                 n_ctx=args.ctx,
                 n_threads=threads,
                 chat_template=THINK_TEMPLATE if args.think_template else None,
+                # The raw side runs the installed CPU build in this process: like with like.
+                gpu_backend="cpu",
             )
         except BaseException:
             self.client.shutdown()

@@ -31,6 +31,7 @@ from engine.cli.common import (
 )
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import EFFORTS
+from engine.gpu import PREFERENCES as GPU_BACKENDS
 from engine.moderation.pipeline import parse_layers
 from engine.moderation.stream import DISPLAY_MODES
 from engine.settings import load_settings
@@ -69,6 +70,19 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--json", action="store_true", help="one JSON event per line")
     ap.add_argument("--ctx", type=int, default=8192, help="context length in tokens")
     ap.add_argument("--threads", type=int, help="CPU threads (default: picked for this machine)")
+    ap.add_argument(
+        "--gpu",
+        choices=GPU_BACKENDS,
+        help="llama.cpp build: auto (the best GPU found whose build is installed), cpu, cuda or "
+        "vulkan (default: the settings' choice, normally auto)",
+    )
+    ap.add_argument(
+        "--gpu-layers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="layers offloaded to the GPU, -1 for all (default: 0; ignored on the CPU)",
+    )
     ap.set_defaults(func=run)
 
 
@@ -107,6 +121,7 @@ class _Output:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     args.backend = args.backend or settings.backend
+    args.gpu = args.gpu or settings.gpu_backend
     model = resolve_model(args.model, args.backend)
     messages = load_messages(args.conversation, args.prompt)
     args.tool_specs = load_tools(args.tools)
@@ -134,7 +149,11 @@ def run(args: argparse.Namespace) -> int:
             show_progress=sys.stderr.isatty(),
             guard_model=guard if "guard" in args.layers else None,
             backend=args.backend,
+            gpu_backend=args.gpu,
+            n_gpu_layers=args.gpu_layers,
         )
+        if args.gpu not in ("auto", loaded.device) and loaded.device_note:
+            note(loaded.device_note)  # a GPU was asked for and the CPU runs the model
         if args.effort and not (loaded.supports_effort or loaded.thinking_switch):
             note(f"{loaded.name} has no reasoning control; --effort is ignored")
         return _chat(client, out, messages, args)

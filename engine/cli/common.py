@@ -134,6 +134,8 @@ def start_and_load(
     guard_model: str | None = None,
     chat_template: str | None = None,
     backend: str = "auto",
+    gpu_backend: str = "auto",
+    n_gpu_layers: int = 0,
 ) -> p.Loaded:
     """Start the worker and load ``model`` in it, optionally drawing progress on stderr.
 
@@ -151,6 +153,8 @@ def start_and_load(
         guard_model=guard_model,
         chat_template=chat_template,
         backend=backend,
+        gpu_backend=gpu_backend,
+        n_gpu_layers=n_gpu_layers,
     )
     while True:
         ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)

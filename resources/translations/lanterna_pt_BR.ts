@@ -340,6 +340,10 @@
         <translation>Pronto · %1 · contexto de %2 tokens</translation>
     </message>
     <message>
+        <source>GPU layers: %1</source>
+        <translation>Camadas na GPU: %1</translation>
+    </message>
+    <message>
         <location line="+9"/>
         <location line="+1"/>
         <source>Answering…</source>

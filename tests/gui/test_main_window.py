@@ -39,6 +39,9 @@ def test_send_streams_renders_and_stores_the_answer(
     window = open_window()
     assert "Gemma" in window.model_bar.combo.currentText()
     assert window.model_bar.state_name == "ready"
+    # Where the model runs, and (in the tooltip) why: no GPU build is installed for tests.
+    assert "llama.cpp · CPU ·" in window.model_bar.state.text()
+    assert window.model_bar.state.toolTip().splitlines()[-1].startswith("CPU: ")
     texts: list[str] = []
     window.bridge.event.connect(
         lambda ev: texts.append(ev.text) if isinstance(ev, p.Text) else None

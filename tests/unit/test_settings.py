@@ -47,6 +47,20 @@ def test_backend_choice_is_kept_and_checked(tmp_path: Path) -> None:
     assert load_settings(path).backend == "auto"
 
 
+def test_gpu_backend_defaults_to_auto_and_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    # A file written before the setting existed: the default, everything else kept.
+    path.write_text(json.dumps({"backend": "llamacpp", "threads": 2}))
+    old = load_settings(path)
+    assert (old.gpu_backend, old.backend, old.threads) == ("auto", "llamacpp", 2)
+    path.write_text(json.dumps({"gpu_backend": "vulkan"}))
+    assert load_settings(path).gpu_backend == "vulkan"
+    path.write_text(json.dumps({"gpu_backend": "opencl"}))
+    assert load_settings(path).gpu_backend == "auto"
+    save_settings(Settings(gpu_backend="cuda"), path)
+    assert json.loads(path.read_text())["gpu_backend"] == "cuda"
+
+
 def test_app_settings_are_checked(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     good = {"theme": "dark", "language": "pt_BR", "threads": 4, "context_length": 16384}

@@ -17,15 +17,22 @@ if TYPE_CHECKING:
 
 def build_app(argv: list[str], settings: Settings) -> QApplication:
     """The QApplication with the app's names, ``settings``' theme and translations."""
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from desktop.i18n import install_translations
+    from desktop.identity import APP_ID, ICON_PATH
     from desktop.theme import apply_theme
+    from engine.resources import resource
 
     app = QApplication(argv)
     app.setApplicationName("Lanterna")
     app.setOrganizationName("Lanterna")
     app.setApplicationDisplayName("Lanterna")
+    # Matches the installed app.lanterna.Lanterna.desktop: the Wayland app id, and how
+    # desktops find the icon and the launcher of the running windows.
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource(*ICON_PATH))))
     apply_theme(app, settings.theme)
     install_translations(app, settings.language)
     return app
@@ -41,7 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.bench import main as bench_main
 
         return bench_main([a for a in args_in[1:] if a != "--bench"])
-    ap = argparse.ArgumentParser(prog="lanterna", description="Lanterna: local reasoning models.")
+    ap = argparse.ArgumentParser(
+        prog="lanterna",
+        usage="lanterna [options] [MODEL]",
+        description="Lanterna: local reasoning models. MODEL, a .gguf file or an MLX model "
+        "folder, is opened as with --model (this is how file managers hand over a model "
+        "opened with Lanterna).",
+    )
     ap.add_argument("--model", type=Path, help="a .gguf file (or MLX folder) to load")
     ap.add_argument(
         "--smoke",
@@ -56,9 +69,14 @@ def main(argv: list[str] | None = None) -> int:
         help="measure start-up, GUI stalls while streaming, memory and opening a long chat, "
         "print the figures and exit (--bench --help for its options)",
     )
-    args, qt_args = ap.parse_known_args(args_in[1:])
+    from desktop.open_files import split_model_paths
+
+    opened, rest = split_model_paths(args_in[1:])
+    args, qt_args = ap.parse_known_args(rest)
     if args.screenshot is not None and not args.smoke:
         ap.error("--screenshot goes with --smoke")
+    if args.model is None and opened:
+        args.model = opened[0]
 
     from engine.settings import load_settings
 
@@ -71,8 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_smoke(app, args.model, args.screenshot)
 
     from desktop.main_window import MainWindow
+    from desktop.open_files import FileOpenFilter
 
     window = MainWindow(model=args.model, settings=settings)
+    opener = FileOpenFilter(window.open_model_path, app)
+    app.installEventFilter(opener)
     window.show()
     return app.exec()
 

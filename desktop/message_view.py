@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.links import open_link
 from desktop.markdown_render import COPY_SCHEME, render_markdown, stable_prefix
 from desktop.theme import ChatColors
 
@@ -73,7 +73,7 @@ class MarkdownBlock(QLabel):
             except ValueError:
                 return
         else:
-            QDesktopServices.openUrl(QUrl(href))
+            open_link(href)
 
 
 def chat_style_sheet(colors: ChatColors) -> str:

@@ -15,10 +15,21 @@ cd "$root"
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
-# System packages: a compiler and cmake for llama.cpp, and the libraries Qt's platform plugins load.
+# System packages: a compiler and cmake for llama.cpp, and the libraries Qt's platform plugins
+# load (the xcb ones are also what the frozen app bundles, so they must be here when it is built).
+packages=(build-essential cmake git libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0
+          libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core libx11-xcb1 libxcb-cursor0
+          libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0
+          libxcb-randr0 libxcb-xinerama0 libxcb-xkb1)
+# With "test": what the packaging tests build and check the Linux installers with (squashfs and
+# the libraries of the AppImage runtime, dpkg-deb, the freedesktop validators, shellcheck).
+if [ "$extras" = "test" ]; then
+  packages+=(squashfs-tools libsquashfuse-dev zlib1g-dev liblzma-dev liblzo2-dev liblz4-dev
+             libzstd-dev dpkg-dev desktop-file-utils appstream shared-mime-info libxml2-utils
+             shellcheck)
+fi
 need=()
-for pkg in build-essential cmake git libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 \
-           libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core; do
+for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ! "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1; then need+=(python3-venv); fi
@@ -35,11 +46,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip wheel setuptools
 
-export CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
+# shellcheck source=packaging/llama-cmake-args.sh
+source "$root/packaging/llama-cmake-args.sh"
+export CMAKE_ARGS="$LLAMA_PORTABLE_CMAKE_ARGS"
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
 
 spec="."
-[ "$extras" = "test" ] && spec=".[test]"
+[ "$extras" = "test" ] && spec=".[test,package]"
 echo "== installing Lanterna ($spec); the first build of llama-cpp-python takes 12-35 minutes"
 .venv/bin/python -m pip install -q -e "$spec"
 

@@ -22,6 +22,12 @@ from tests.support.tiny_gptoss import (
 from tests.support.tiny_mlx_gptoss import build_tiny_mlx_gptoss
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "frozen: builds the PyInstaller app and runs it (minutes; -m 'not frozen')"
+    )
+
+
 @pytest.fixture(scope="session")
 def harmony_oracle(tmp_path_factory: pytest.TempPathFactory) -> HarmonyOracle:
     """openai-harmony loaded offline; the environment variable it reads is only set to load."""

@@ -44,6 +44,7 @@ from engine.backends.base import LoadParams
 from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
 from engine.gguf_header import GGUFHeader, read_header
 from engine.models.catalog import CatalogEntry
+from engine.system_env import system_env
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -459,7 +460,9 @@ def parse_nvidia_smi(text: str) -> tuple[int, int, str] | None:
 
 def _run(cmd: list[str], timeout: float = PROBE_TIMEOUT) -> str | None:
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        res = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=False, env=system_env()
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return res.stdout if res.returncode == 0 else None

@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,12 +57,14 @@ from engine.conversation import ChatMessage
 from engine.export import export_json, export_markdown
 from engine.gpu import DEVICE_NAMES
 from engine.models.demo import DemoModelError, demo_model_path, ensure_demo_model
+from engine.models.fit import WONT_FIT
 from engine.settings import Settings, load_settings, save_settings
 from engine.store import Conversation, Store
 
 if TYPE_CHECKING:
     from desktop.downloads import DownloadItem, DownloadManager
     from desktop.models_dialog import ModelsDialog
+    from engine.models.fit import FitEstimate
     from engine.models.registry import ModelSettings
 
 FLUSH_MS = 33  # streamed text reaches the screen at most ~30 times a second
@@ -125,6 +128,9 @@ class MainWindow(QMainWindow):
         self._model_path: str | None = None
         self._model_name = ""
         self._loaded: p.Loaded | None = None
+        # Models the user chose to load although the estimate said they would not fit.
+        self._load_anyway: set[str] = set()
+        self.load_warning: QMessageBox | None = None
         self._load_req: int | None = None
         self._worker_ready = False
         self._thread: Thread | None = None  # the conversation on screen (None: a new chat)
@@ -540,10 +546,16 @@ class MainWindow(QMainWindow):
         self._model_name = model_label(self._model_path, self._demo_path())
         path, settings = self._model_path, self._settings
 
-        def model_settings() -> ModelSettings:
+        def prepare() -> tuple[ModelSettings, FitEstimate | None]:
+            from engine.models.fit import fit_for_path
             from engine.models.registry import settings_for_path
 
-            return settings_for_path(path)
+            own = settings_for_path(path)
+            fit = None
+            if Path(path).is_file():  # a GGUF file; MLX folders have no estimate
+                with contextlib.suppress(Exception):  # no estimate: llama.cpp will tell
+                    fit = fit_for_path(path, own.context_length or settings.n_ctx())
+            return own, fit
 
         def send(own: ModelSettings) -> None:
             # A model's own settings (Models window) come before the app's.
@@ -558,10 +570,65 @@ class MainWindow(QMainWindow):
                     gpu_backend=settings.gpu_backend,
                 )
 
+        def checked(found: tuple[ModelSettings, FitEstimate | None]) -> None:
+            own, fit = found
+            if (
+                fit is not None
+                and fit.verdict == WONT_FIT
+                and not fit.fits_in_vram
+                and path not in self._load_anyway
+            ):
+                self._ask_load_anyway(path, fit, lambda: send(own))
+                return
+            send(own)
+
         def unreadable(_exc: Exception) -> None:
             send(_no_model_settings())
 
-        self.io.run(model_settings, send, unreadable)
+        self.io.run(prepare, checked, unreadable)
+
+    def _ask_load_anyway(self, path: str, fit: FitEstimate, send: Callable[[], None]) -> None:
+        """The estimate says the model cannot fit: loading it would push the machine into swap
+        (or get the worker killed), so the user decides, with the numbers in front of them."""
+        gib = 1024**3
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Not enough memory"))
+        box.setText(
+            self.tr(
+                "%1 needs about %2 GiB at %3 tokens of context, and this computer has %4 GiB "
+                "available. Loading it may make the computer very slow, or fail."
+            )
+            .replace("%1", self._model_name)
+            .replace("%2", f"{fit.total_bytes / gib:.1f}")
+            .replace("%3", QLocale().toString(fit.n_ctx))
+            .replace("%4", f"{fit.available_bytes / gib:.1f}")
+        )
+        box.setInformativeText(
+            self.tr("A shorter context (the model's Settings in the Models window) needs less.")
+        )
+        load = box.addButton(self.tr("Load anyway"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered() -> None:
+            if box.clickedButton() is load and self._model_path == path:
+                self._load_anyway.add(path)
+                send()
+            else:
+                self._worker_ready = True  # another model may be chosen now
+                self.model_bar.set_state(
+                    "stopped",
+                    self.tr("Not loaded: not enough memory"),
+                    detail=self.tr("needs %1 GiB, %2 GiB available")
+                    .replace("%1", f"{fit.total_bytes / gib:.1f}")
+                    .replace("%2", f"{fit.available_bytes / gib:.1f}"),
+                )
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        self.load_warning = box
+        box.open()
 
     def _on_get_recommended(self) -> None:
         self.open_models(tab=1)

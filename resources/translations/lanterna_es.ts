@@ -84,7 +84,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+155"/>
+        <location filename="../../desktop/main_window.py" line="+163"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -222,7 +222,7 @@
         <translation>Exportar conversación</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+26"/>
         <source>Exported to %1</source>
         <translation>Exportado a %1</translation>
     </message>
@@ -247,7 +247,7 @@
         <translation>Preparando el modelo de demostración…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+27"/>
         <source>No model</source>
         <translation>Sin modelo</translation>
     </message>
@@ -271,12 +271,12 @@
         <translation>Modelos GGUF (*.gguf);;Todos los archivos (*)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>Loading…</source>
         <translation>Cargando…</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+143"/>
         <source>Downloading %1 · %2%</source>
         <translation>Descargando %1 · %2%</translation>
     </message>
@@ -335,16 +335,47 @@
         <translation>No se pudo cargar el modelo: %1</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+36"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Listo · %1 · contexto de %2 tokens</translation>
     </message>
     <message>
+        <location line="-3"/>
         <source>GPU layers: %1</source>
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
+        <location line="-468"/>
+        <source>Not enough memory</source>
+        <translation>Memoria insuficiente</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 needs about %2 GiB at %3 tokens of context, and this computer has %4 GiB available. Loading it may make the computer very slow, or fail.</source>
+        <translation>%1 necesita unos %2 GiB con %3 tokens de contexto, y este equipo tiene %4 GiB disponibles. Cargarlo puede hacer que el equipo vaya muy lento, o fallar.</translation>
+    </message>
+    <message>
         <location line="+9"/>
+        <source>A shorter context (the model&apos;s Settings in the Models window) needs less.</source>
+        <translation>Un contexto más corto (en los Ajustes del modelo, en la ventana Modelos) necesita menos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Load anyway</source>
+        <translation>Cargar de todos modos</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Not loaded: not enough memory</source>
+        <translation>No cargado: memoria insuficiente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>needs %1 GiB, %2 GiB available</source>
+        <translation>necesita %1 GiB, %2 GiB disponibles</translation>
+    </message>
+    <message>
+        <location line="+453"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondiendo…</translation>
@@ -597,7 +628,7 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+580"/>
+        <location filename="../../desktop/models_dialog.py" line="+572"/>
         <source>Settings of %1</source>
         <translation>Configuración de %1</translation>
     </message>
@@ -636,7 +667,7 @@
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location line="-513"/>
+        <location line="-505"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -653,12 +684,12 @@
     <message>
         <location line="+1"/>
         <location line="+185"/>
-        <location line="+188"/>
+        <location line="+180"/>
         <source>Downloads</source>
         <translation>Descargas</translation>
     </message>
     <message>
-        <location line="-355"/>
+        <location line="-347"/>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
@@ -807,12 +838,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+177"/>
+        <location line="+169"/>
         <source>File</source>
         <translation>Archivo</translation>
     </message>
     <message>
-        <location line="-169"/>
+        <location line="-161"/>
         <source>Download file</source>
         <translation>Descargar archivo</translation>
     </message>
@@ -857,16 +888,15 @@
         <translation>no cabe</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>%1 is an MLX model folder (%2). Lanterna cannot download folders yet: download it with the Hugging Face tools into the models folder, and it appears under Installed.</source>
-        <translation>%1 es una carpeta de modelo MLX (%2). Lanterna aún no descarga carpetas: descárgala con las herramientas de Hugging Face en la carpeta de modelos y aparecerá en Instalados.</translation>
+        <translation type="vanished">%1 es una carpeta de modelo MLX (%2). Lanterna aún no descarga carpetas: descárgala con las herramientas de Hugging Face en la carpeta de modelos y aparecerá en Instalados.</translation>
     </message>
     <message>
         <source>%1 is a model folder: download it with lanterna-engine models download %2</source>
         <translation type="vanished">%1 es una carpeta de modelo: descárgala con lanterna-engine models download %2</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+24"/>
         <source>Searching…</source>
         <translation>Buscando…</translation>
     </message>

@@ -84,7 +84,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+155"/>
+        <location filename="../../desktop/main_window.py" line="+163"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -222,7 +222,7 @@
         <translation>Exportar conversa</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+26"/>
         <source>Exported to %1</source>
         <translation>Exportado para %1</translation>
     </message>
@@ -247,7 +247,7 @@
         <translation>Preparando o modelo de demonstração…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+27"/>
         <source>No model</source>
         <translation>Nenhum modelo</translation>
     </message>
@@ -271,12 +271,12 @@
         <translation>Modelos GGUF (*.gguf);;Todos os arquivos (*)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>Loading…</source>
         <translation>Carregando…</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+143"/>
         <source>Downloading %1 · %2%</source>
         <translation>Baixando %1 · %2%</translation>
     </message>
@@ -335,16 +335,47 @@
         <translation>Não foi possível carregar o modelo: %1</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+36"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Pronto · %1 · contexto de %2 tokens</translation>
     </message>
     <message>
+        <location line="-3"/>
         <source>GPU layers: %1</source>
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
+        <location line="-468"/>
+        <source>Not enough memory</source>
+        <translation>Memória insuficiente</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 needs about %2 GiB at %3 tokens of context, and this computer has %4 GiB available. Loading it may make the computer very slow, or fail.</source>
+        <translation>%1 precisa de cerca de %2 GiB com %3 tokens de contexto, e este computador tem %4 GiB disponíveis. Carregá-lo pode deixar o computador muito lento ou falhar.</translation>
+    </message>
+    <message>
         <location line="+9"/>
+        <source>A shorter context (the model&apos;s Settings in the Models window) needs less.</source>
+        <translation>Um contexto menor (nas Configurações do modelo, na janela Modelos) precisa de menos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Load anyway</source>
+        <translation>Carregar mesmo assim</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Not loaded: not enough memory</source>
+        <translation>Não carregado: memória insuficiente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>needs %1 GiB, %2 GiB available</source>
+        <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
+    </message>
+    <message>
+        <location line="+453"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondendo…</translation>
@@ -597,7 +628,7 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+580"/>
+        <location filename="../../desktop/models_dialog.py" line="+572"/>
         <source>Settings of %1</source>
         <translation>Configurações de %1</translation>
     </message>
@@ -636,7 +667,7 @@
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location line="-513"/>
+        <location line="-505"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -653,12 +684,12 @@
     <message>
         <location line="+1"/>
         <location line="+185"/>
-        <location line="+188"/>
+        <location line="+180"/>
         <source>Downloads</source>
         <translation>Downloads</translation>
     </message>
     <message>
-        <location line="-355"/>
+        <location line="-347"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
@@ -807,12 +838,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+177"/>
+        <location line="+169"/>
         <source>File</source>
         <translation>Arquivo</translation>
     </message>
     <message>
-        <location line="-169"/>
+        <location line="-161"/>
         <source>Download file</source>
         <translation>Baixar arquivo</translation>
     </message>
@@ -857,16 +888,15 @@
         <translation>não cabe</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>%1 is an MLX model folder (%2). Lanterna cannot download folders yet: download it with the Hugging Face tools into the models folder, and it appears under Installed.</source>
-        <translation>%1 é uma pasta de modelo MLX (%2). O Lanterna ainda não baixa pastas: baixe-a com as ferramentas do Hugging Face para a pasta de modelos, e ela aparece em Instalados.</translation>
+        <translation type="vanished">%1 é uma pasta de modelo MLX (%2). O Lanterna ainda não baixa pastas: baixe-a com as ferramentas do Hugging Face para a pasta de modelos, e ela aparece em Instalados.</translation>
     </message>
     <message>
         <source>%1 is a model folder: download it with lanterna-engine models download %2</source>
         <translation type="vanished">%1 é uma pasta de modelo: baixe-a com lanterna-engine models download %2</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+24"/>
         <source>Searching…</source>
         <translation>Pesquisando…</translation>
     </message>

@@ -56,6 +56,7 @@ from pathlib import Path
 
 from engine.launcher import gpu_probe_command
 from engine.paths import app_paths
+from engine.system_env import system_env
 
 PREFERENCES = ("auto", "cpu", "cuda", "vulkan")
 VARIANTS = ("cpu", "cuda", "vulkan")
@@ -351,7 +352,14 @@ def _cuda_driver_devices(candidates: Sequence[str]) -> list[Gpu]:
 def _run(cmd: list[str]) -> str:
     """A tool's output, or "" when it is missing, fails or hangs (a wedged driver can)."""
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=_SMI_TIMEOUT, check=False)
+        res = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=_SMI_TIMEOUT,
+            check=False,
+            env=system_env(),  # a system tool: not the frozen bundle's libraries
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return res.stdout if res.returncode == 0 else ""

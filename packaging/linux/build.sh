@@ -4,6 +4,9 @@
 # OUT defaults to dist/; it receives Lanterna-<version>-x86_64.AppImage and
 # lanterna_<version>_amd64.deb. The frozen folder is built in build/frozen unless
 # LANTERNA_FROZEN_DIR names one already built (the tests reuse theirs).
+# LANTERNA_LLAMA_VARIANTS names a folder of GPU builds of llama.cpp made by
+# packaging/gpu/build-llama-variant.sh (cuda/, vulkan/): they go into the app's backends/,
+# where the app picks the one the machine can use. Without it the packages run on the CPU.
 #
 # Needs the development environment (packaging/bootstrap.sh) and, installed here when missing,
 # squashfs-tools and dpkg-dev. The AppImage runtime is Lanterna's own
@@ -40,6 +43,17 @@ frozen="$(cd "$frozen" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/lanterna-linux.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
+# The app folder both packages carry: the frozen app plus any GPU builds.
+add_app() {
+  cp -a "$frozen" "$1"
+  if [ -n "${LANTERNA_LLAMA_VARIANTS:-}" ]; then
+    mkdir -p "$1/backends"
+    for variant in "$LANTERNA_LLAMA_VARIANTS"/*/; do
+      [ -f "$variant/variant.json" ] && cp -a "$variant" "$1/backends/"
+    done
+  fi
+}
+
 # The freedesktop files, in the layout both packages share (under usr/).
 share() {
   local prefix="$1"
@@ -53,7 +67,7 @@ share() {
 echo "== AppImage"
 appdir="$work/AppDir"
 mkdir -p "$appdir/usr/lib"
-cp -a "$frozen" "$appdir/usr/lib/lanterna"
+add_app "$appdir/usr/lib/lanterna"
 share "$appdir/usr"
 cp "$here/$app_id.desktop" "$appdir/"
 cp "$appdir/usr/share/icons/hicolor/256x256/apps/$app_id.png" "$appdir/$app_id.png"
@@ -72,7 +86,7 @@ APPIMAGE_ZSTD_LEVEL="${APPIMAGE_ZSTD_LEVEL:-9}" bash "$here/appimage/make-appima
 echo "== .deb"
 pkg="$work/deb"
 mkdir -p "$pkg/usr/lib" "$pkg/usr/bin" "$pkg/DEBIAN"
-cp -a "$frozen" "$pkg/usr/lib/lanterna"
+add_app "$pkg/usr/lib/lanterna"
 ln -s ../lib/lanterna/lanterna "$pkg/usr/bin/lanterna"
 ln -s ../lib/lanterna/lanterna-engine "$pkg/usr/bin/lanterna-engine"
 share "$pkg/usr"

@@ -82,6 +82,9 @@ suitable "$py" || die "$VENV was made with an unsuitable Python (needs native ar
 
 step "installing Lanterna with the packaging tools"
 "$py" -m pip install -q --upgrade pip wheel setuptools
+# llama.cpp for GGUF models (the demo model among them) with Metal, and no tuning for this
+# Mac's CPU: the app must run on every Apple-silicon Mac, not just the one that built it.
+export CMAKE_ARGS="-DGGML_METAL=ON -DGGML_METAL_EMBED_LIBRARY=ON -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
 "$py" -m pip install -q -e '.[package]'
 "$py" -c 'import PyInstaller' 2>/dev/null \
   || die "PyInstaller is not installed; the \"package\" extra in pyproject.toml should provide it"

@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from desktop.open_files import split_model_paths
 
-    opened, rest = split_model_paths(args_in[1:])
-    args, qt_args = ap.parse_known_args(rest)
+    args, rest = ap.parse_known_args(args_in[1:])
+    # What argparse did not take: a model handed over by a file manager, and Qt's own options.
+    opened, qt_args = split_model_paths(rest)
     if args.screenshot is not None and not args.smoke:
         ap.error("--screenshot goes with --smoke")
     if args.model is None and opened:

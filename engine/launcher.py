@@ -1,8 +1,11 @@
 """How to start a worker process, from source or from a frozen (PyInstaller) build.
 
-A frozen app has no Python interpreter to run ``python -m``; instead the app's own executable
+A frozen app has no Python interpreter to run ``python -m``; instead an executable of the app
 re-enters itself: both console entry points (``lanterna`` and ``lanterna-engine``) hand over to
-the worker when their first argument is ``--worker``. From source, the interpreter imports the
+the worker when their first argument is ``--worker``. The window's worker is its sibling
+``lanterna-engine`` when the folder has one: that program was built without Qt, so the worker
+maps none of it (PyInstaller's start-up hook for PySide6 loads QtCore into every process of the
+``lanterna`` executable). From source, the interpreter imports the
 worker directly with ``-c``, with the project root first on ``sys.path`` so the worker runs the
 same code as its client whatever the current directory is.
 
@@ -35,7 +38,9 @@ def worker_command() -> list[str]:
     if override:
         return [override, WORKER_FLAG]
     if is_frozen():
-        return [sys.executable, WORKER_FLAG]
+        exe = Path(sys.executable)
+        engine = exe.with_name("lanterna-engine" + exe.suffix)
+        return [str(engine) if engine.is_file() else sys.executable, WORKER_FLAG]
     root = str(Path(__file__).resolve().parent.parent)
     code = f"import sys; sys.path.insert(0, {root!r}); from engine.worker import main; main()"
     return [sys.executable, "-c", code, WORKER_FLAG]

@@ -41,3 +41,15 @@ def test_smoke_fails_in_one_line_on_a_broken_model(lanterna_home: Path, tmp_path
     assert len(failures) == 1 and "load" in failures[0], run.stderr
     missing = _lanterna("--smoke", "--model", str(tmp_path / "nope.gguf"), home=lanterna_home)
     assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_a_model_given_as_a_bare_argument_is_the_one_loaded(
+    lanterna_home: Path, tmp_path: Path
+) -> None:
+    # How a file manager hands over a .gguf opened with Lanterna (Exec=lanterna %F).
+    bad = tmp_path / "opened from the file manager.gguf"
+    bad.write_bytes(b"GGUF" + os.urandom(4096))
+    run = _lanterna("--smoke", str(bad), "-platform", "offscreen", home=lanterna_home)
+    assert run.returncode == 1  # the broken model was the one tried, not the demo model
+    failures = [line for line in run.stderr.splitlines() if line.startswith("smoke: failed:")]
+    assert len(failures) == 1 and "load" in failures[0], run.stderr

@@ -198,10 +198,11 @@ def test_frozen_app_runs_smoke_and_engine_commands(app_dir: Path, tmp_path: Path
     assert len(ok) == 1, smoke.stderr[-5000:]
     _check_png(shot)
 
-    # The worker was this executable re-entered, and it ran the bundled llama.cpp.
-    workers = watch.workers(gui)
+    # The worker was the folder's Qt-free sibling re-entered, and it ran the bundled llama.cpp.
+    workers = watch.workers(cli)
     seen = {pid: (p.exe, p.cmdline) for pid, p in watch.seen.items()}
-    assert workers, f"no `lanterna --worker` process was seen: {seen}"
+    assert workers, f"no `lanterna-engine --worker` process was seen: {seen}"
+    assert not watch.workers(gui), "the window started itself as the worker"
     libllama = {m for w in workers for m in w.mapped if "libllama" in Path(m).name}
     assert libllama, "the worker never loaded libllama"
     assert all(Path(m).is_relative_to(app_dir) for m in libllama), libllama
@@ -215,12 +216,9 @@ def test_frozen_app_runs_smoke_and_engine_commands(app_dir: Path, tmp_path: Path
     }
     outside = {m for m in runtimes if not Path(m).is_relative_to(app_dir)}
     assert runtimes and not outside, outside
-    # It turned into the worker before anything of the window was loaded. (QtCore itself is
-    # loaded in every process of this executable by PyInstaller's PySide6 start-up hook.)
-    window_libs = {
-        m for w in workers for m in w.mapped if Path(m).name.startswith(("libQt6Gui", "libQt6Wid"))
-    }
-    assert not window_libs, window_libs
+    # The engine is headless: no Qt library at all in the worker.
+    qt_libs = {m for w in workers for m in w.mapped if Path(m).name.startswith("libQt6")}
+    assert not qt_libs, qt_libs
     mapped = set().union(*(p.mapped for p in watch.seen.values()))
     assert not _from_checkout(mapped, app_dir), _from_checkout(mapped, app_dir)
     assert list(home.rglob("gemma-3-270m-q4_k_m.gguf")), "the demo model was not prepared"

@@ -3,9 +3,9 @@
 A frozen app has no Python interpreter to run ``python -m``; instead an executable of the app
 re-enters itself: both console entry points (``lanterna`` and ``lanterna-engine``) hand over to
 the worker when their first argument is ``--worker``. The window's worker is its sibling
-``lanterna-engine`` when the folder has one: that program was built without Qt, so the worker
-maps none of it (PyInstaller's start-up hook for PySide6 loads QtCore into every process of the
-``lanterna`` executable). From source, the interpreter imports the
+``lanterna-engine`` when the folder has one: that program was built without the GUI toolkit, so
+the worker maps none of it (PyInstaller's start-up hook for the Qt bindings loads the Qt core
+library into every process of the ``lanterna`` executable). From source, the interpreter imports the
 worker directly with ``-c``, with the project root first on ``sys.path`` so the worker runs the
 same code as its client whatever the current directory is.
 

@@ -22,11 +22,12 @@ packages=(build-essential cmake git libgl1 libegl1 libxkbcommon0 libxkbcommon-x1
           libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0
           libxcb-randr0 libxcb-xinerama0 libxcb-xkb1)
 # With "test": what the packaging tests build and check the Linux installers with (squashfs and
-# the libraries of the AppImage runtime, dpkg-deb, the freedesktop validators, shellcheck).
+# the libraries of the AppImage runtime, dpkg-deb, the freedesktop validators, shellcheck), and
+# python3-doc, real multi-page documents for the document tests and benchmarks.
 if [ "$extras" = "test" ]; then
   packages+=(squashfs-tools libsquashfuse-dev zlib1g-dev liblzma-dev liblzo2-dev liblz4-dev
              libzstd-dev dpkg-dev desktop-file-utils appstream shared-mime-info libxml2-utils
-             libglib2.0-bin shellcheck)
+             libglib2.0-bin shellcheck python3-doc)
 fi
 need=()
 for pkg in "${packages[@]}"; do

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ def build_app(argv: list[str], settings: Settings) -> QApplication:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen build's document-reader child starts here
     args_in = sys.argv if argv is None else ["lanterna", *argv]
     # A frozen build starts its worker by running this same executable with --worker.
     maybe_run_worker(args_in)

@@ -27,7 +27,7 @@ packages=(build-essential cmake git libgl1 libegl1 libxkbcommon0 libxkbcommon-x1
 if [ "$extras" = "test" ]; then
   packages+=(squashfs-tools libsquashfuse-dev zlib1g-dev liblzma-dev liblzo2-dev liblz4-dev
              libzstd-dev dpkg-dev desktop-file-utils appstream shared-mime-info libxml2-utils
-             libglib2.0-bin shellcheck python3-doc)
+             libglib2.0-bin shellcheck python3-doc libtasn1-doc)
 fi
 need=()
 for pkg in "${packages[@]}"; do

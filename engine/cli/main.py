@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 
-from engine.cli import bench, chat, models, moderate, prompt
+from engine.cli import bench, chat, docs, models, moderate, prompt
 from engine.cli.common import CliError
 from engine.client import WorkerStartError
 from engine.launcher import maybe_run_worker
@@ -23,10 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_parser(sub)
     moderate.add_parser(sub)
     models.add_parser(sub)
+    docs.add_parser(sub)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen build's document-reader child starts here
     maybe_run_worker(sys.argv if argv is None else ["lanterna-engine", *argv])
     args = build_parser().parse_args(argv)
     try:

@@ -1,0 +1,172 @@
+"""``lanterna-engine docs search``: the passages of some documents that answer a question.
+
+    lanterna-engine docs search FILE… --query TEXT [--k N] [--json] [--no-cache]
+
+Each FILE is read in a child process (``extract_isolated``: a hostile file cannot take the
+command down) and indexed into the document cache, ``documents.sqlite3`` in the cache folder,
+keyed by the file's path, size and modification time: searching the same files again skips
+reading them. Documents the cache has not seen used for 30 days, or whose file is gone, are
+dropped from it. ``--no-cache`` indexes into a temporary file instead.
+
+The search covers only the FILEs named. Plain output lists the hits best first, each with its
+file, page (PDF) or heading, score and excerpt; ``--json`` prints one object per hit with
+``rank``, ``file``, ``page``, ``heading`` (null when the document has none), ``score`` and
+``excerpt``. A file that cannot be read is reported on stderr, one line, and the others are
+still searched; the exit code is then 1 (as grep does, the hits found are still printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, cast
+
+from engine.cli.common import CliError, note
+from engine.documents.index import DocumentIndex, DocumentIndexError, Hit, normalize_path
+from engine.documents.model import ExtractedDocument, ExtractionError
+from engine.documents.query import parse_query
+from engine.paths import app_paths
+
+CACHE_NAME = "documents.sqlite3"
+CACHE_UNUSED_S = 30 * 24 * 3600
+
+Extract = Callable[[str], ExtractedDocument]
+
+
+def add_parser(sub: Any) -> None:
+    docs: argparse.ArgumentParser = sub.add_parser(
+        "docs", help="search documents (PDF, DOCX, Markdown, HTML, text) for passages"
+    )
+    docs_sub = docs.add_subparsers(dest="docs_command", required=True)
+    ap: argparse.ArgumentParser = docs_sub.add_parser(
+        "search", help="the passages of FILEs that best match a question, with citations"
+    )
+    ap.add_argument("files", nargs="+", metavar="FILE", help="documents to search")
+    ap.add_argument("--query", "-q", required=True, help="the question or words to look for")
+    ap.add_argument("--k", type=int, default=8, metavar="N", help="how many hits (default 8)")
+    ap.add_argument("--json", action="store_true", help="one JSON object per hit")
+    ap.add_argument(
+        "--no-cache", action="store_true", help="index into a temporary file, not the cache"
+    )
+    ap.set_defaults(func=run_search)
+
+
+def _extractor() -> Extract:
+    # Imported when a document is read: the readers load PDF and DOCX libraries.
+    module = importlib.import_module("engine.documents.isolated")
+    return cast(Extract, module.extract_isolated)
+
+
+def _open_cache() -> DocumentIndex:
+    path = app_paths().cache / CACHE_NAME
+    try:
+        return DocumentIndex(path)
+    except DocumentIndexError as exc:
+        # It is a cache: a damaged or newer-format file is rebuilt rather than a dead end.
+        note(f"{exc}; starting a new document cache")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        try:
+            return DocumentIndex(path)
+        except DocumentIndexError as again:
+            raise CliError(str(again)) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _index_files(
+    index: DocumentIndex, files: list[str], extract: Extract
+) -> tuple[dict[str, str], int]:
+    """Index each file; the indexed ones (normalised path → name as given) and the failures."""
+    indexed: dict[str, str] = {}
+    failures = 0
+    for name in files:
+        try:
+            index.add_file(name, extract)
+        except ExtractionError as exc:
+            message = str(exc)
+        except OSError as exc:
+            message = f"cannot read {name}: {exc.strerror or exc}"
+        except Exception as exc:
+            # Whatever one file does, the others are still searched.
+            message = f"{name} could not be indexed ({type(exc).__name__}: {exc})"
+        else:
+            indexed[normalize_path(name)] = name
+            continue
+        failures += 1
+        print(f"lanterna-engine: error: {_one_line(message)}", file=sys.stderr)
+    return indexed, failures
+
+
+def _where(hit: Hit) -> str:
+    if hit.chunk.page is not None:
+        return f"page {hit.chunk.page}"
+    return hit.chunk.heading or ""
+
+
+def _emphasised(hit: Hit) -> str:
+    """The excerpt with its matched words in bold, for a terminal."""
+    out: list[str] = []
+    pos = 0
+    for start, end in hit.highlights:
+        out += [hit.excerpt[pos:start], "\033[1m", hit.excerpt[start:end], "\033[0m"]
+        pos = end
+    out.append(hit.excerpt[pos:])
+    return "".join(out)
+
+
+def _print_plain(hits: list[Hit], names: dict[str, str]) -> None:
+    bold = sys.stdout.isatty()
+    for hit in hits:
+        where = _where(hit)
+        place = f"{names.get(hit.chunk.path, hit.chunk.path)}{', ' + where if where else ''}"
+        excerpt = _emphasised(hit) if bold else hit.excerpt
+        sys.stdout.write(f"{hit.rank}. {place}  (score {hit.score:.3g})\n   {excerpt}\n")
+
+
+def _print_json(hits: list[Hit], names: dict[str, str]) -> None:
+    for hit in hits:
+        obj = {
+            "rank": hit.rank,
+            "file": names.get(hit.chunk.path, hit.chunk.path),
+            "page": hit.chunk.page,
+            "heading": hit.chunk.heading,
+            "score": round(hit.score, 6),
+            "excerpt": hit.excerpt,
+        }
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def run_search(args: argparse.Namespace) -> int:
+    if args.k < 1:
+        raise CliError("--k must be at least 1")
+    if parse_query(args.query).fts is None:
+        raise CliError("the query has no words to search for")
+    extract = _extractor()
+    with ExitStack() as stack:
+        if args.no_cache:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="lanterna-docs-"))
+            index = stack.enter_context(DocumentIndex(Path(tmp) / CACHE_NAME))
+        else:
+            index = stack.enter_context(_open_cache())
+            index.prune(CACHE_UNUSED_S)
+        indexed, failures = _index_files(index, args.files, extract)
+        if not indexed:
+            raise CliError("none of the files could be read")
+        hits = index.search(args.query, k=args.k, paths=list(indexed))
+    if args.json:
+        _print_json(hits, indexed)
+    else:
+        _print_plain(hits, indexed)
+        if not hits:
+            note("no passage matches the query")
+    sys.stdout.flush()
+    return 1 if failures else 0

@@ -1,6 +1,6 @@
 """Evaluate the moderation filter on the labelled set in ``tests/data/moderation/eval.jsonl``.
 
-    python -m tests.moderation_eval [--split dev|test|holdout|all] [--show-errors]
+    python -m tests.moderation_eval [--split dev|test|holdout|holdout2|everyday|all] [--show-errors]
 
 Prints, per harmful category, how many labelled segments were withheld (recall) and how many
 withheld-for-that-category segments really were that category (precision); the same per PII
@@ -23,9 +23,14 @@ from engine.moderation.pii import PII_KINDS
 from engine.moderation.pipeline import FilteredSegment, Moderator
 
 DATA = Path(__file__).parent / "data" / "moderation"
-# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl: harmful and benign
-# segments written later, separately from the word lists, as a second held-out measure.
-EVAL_FILES = (DATA / "eval.jsonl", DATA / "holdout.jsonl")
+# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl and holdout2.jsonl:
+# harmful, PII and benign segments written separately from the word lists and the classifier,
+# as held-out measures (never trained or tuned on).
+EVAL_FILES = (DATA / "eval.jsonl", DATA / "holdout.jsonl", DATA / "holdout2.jsonl")
+# Ordinary benign sentences (split "train": the classifier learns from them); measured with
+# ``--split everyday`` for the share of everyday text the filter changes.
+EVERYDAY_FILE = DATA / "everyday.jsonl"
+SPLITS = ("dev", "test", "holdout", "holdout2", "everyday", "all")
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,13 @@ class Report:
         return self.benign_altered / self.benign if self.benign else 0.0
 
 
-def load_items(split: str = "all", paths: Iterable[Path] = EVAL_FILES) -> list[Item]:
+def load_items(split: str = "all", paths: Iterable[Path] | None = None) -> list[Item]:
+    """Items of one split (``all``: every held-out and eval item; ``everyday``: the ordinary
+    sentences of ``everyday.jsonl``)."""
+    if paths is None:
+        paths = (EVERYDAY_FILE,) if split == "everyday" else EVAL_FILES
+    if split == "everyday":
+        split = "all"
     lines = [
         line
         for path in paths
@@ -164,7 +175,7 @@ def print_report(rep: Report, times: list[float], n: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all")
+    ap.add_argument("--split", choices=SPLITS, default="all")
     ap.add_argument("--show-errors", action="store_true")
     args = ap.parse_args(argv)
     items = load_items(args.split)

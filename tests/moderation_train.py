@@ -1,20 +1,23 @@
 """Train the learned lexical screen (:mod:`engine.moderation.classifier`) and write its model.
 
-    python -m tests.moderation_train [--out PATH] [--folds 5] [--no-cv]
+    python -m tests.moderation_train [--out PATH] [--folds 5] [--concepts PATH]
 
 Training data: every item of ``tests/data/moderation/eval.jsonl`` (dev and test; PII items are
 benign here, their redaction is another layer's job), ``train.jsonl`` and ``everyday.jsonl``
 (ordinary sentences: code comments, chat, idioms with "kill", "shoot", "matar", "tiro"...).
-``holdout.jsonl`` is never read: it stays an independent measure.
+``holdout.jsonl`` and ``holdout2.jsonl`` are never read: they stay independent measures.
+Features include the concept classes of ``resources/moderation/concepts.toml``, whose lists are
+copied into the model file.
 
-Method: one-vs-rest logistic regression, L2-regularised, each category's positives and negatives
-weighted to equal total weight, fitted by full-batch Adam for a fixed number of steps from zero.
-Weights are rounded to ``1 / SCALE`` and features whose weights all round below ``PRUNE`` are
-dropped. Thresholds come from cross-validation: every item is scored by a model that did not see
-it (through the same code that scores segments at run time), and for each category the threshold
-is the highest one that still flags ``TARGET_RECALL`` of that category's items, raised if needed
-until at most ``BENIGN_BUDGET`` of the hand-written benign items, and of the ordinary sentences
-(group ``benign-everyday``), reach it.
+Method: one-vs-rest logistic regression, L2-regularised, one head per category and one
+(``harmful``) for all harmful items together, each head's positives and negatives weighted to
+equal total weight, fitted by full-batch Adam for a fixed number of steps from zero. Weights are
+rounded to ``1 / SCALE`` and features whose weights all round below ``PRUNE`` are dropped.
+Thresholds come from cross-validation: every item is scored by a model that did not see it
+(through the same code that scores segments at run time), and for each head the threshold is the
+highest one that still flags ``TARGET_RECALL`` of that head's items, raised if needed until at
+most ``BENIGN_BUDGET`` of the hand-written benign items, and ``EVERYDAY_BUDGET`` of the ordinary
+sentences (group ``benign-everyday``), reach it.
 
 Everything is deterministic (inputs sorted by id, folds assigned by position, no randomness), so
 running it again writes the same file byte for byte.
@@ -37,13 +40,16 @@ import numpy.typing as npt
 from engine.moderation.classifier import (
     CHAR_NGRAMS,
     FORMAT,
+    HEADS,
     VERSION,
+    Concepts,
     TextClassifier,
+    default_concepts_path,
     default_model_path,
     features,
+    load_concepts,
     text_readings,
 )
-from engine.moderation.lexicon import CATEGORIES
 
 DATA = Path(__file__).parent / "data" / "moderation"
 TRAIN_FILES = (DATA / "eval.jsonl", DATA / "train.jsonl", DATA / "everyday.jsonl")
@@ -55,7 +61,11 @@ LEARNING_RATE = 0.05
 SCALE = 1000  # weights are stored as integers in thousandths
 PRUNE = 0.3  # features whose every weight is smaller than this are left out
 TARGET_RECALL = 0.9
-BENIGN_BUDGET = 0.0025  # per category, so that all eight together stay under 2%
+# Per head. In cross-validation the nine heads together flag about 2.5% of the hand-written
+# benign items (hard on purpose: clinical, legal, defensive, fiction; with the word lists, under
+# 4%) and under 1% of the ordinary sentences; a larger budget bought little recall.
+BENIGN_BUDGET = 0.003
+EVERYDAY_BUDGET = 0.0025
 FOLDS = 5
 # Ordinary text (everyday.jsonl: code comments, chat, idioms), checked on its own budget.
 CORPUS_GROUP = "benign-everyday"
@@ -101,11 +111,11 @@ class Design:
     n: int
 
     @classmethod
-    def build(cls, examples: list[Example]) -> Design:
+    def build(cls, examples: list[Example], concepts: Concepts) -> Design:
         counted: list[tuple[Counter[str], int]] = []
         doc_freq: Counter[str] = Counter()
         for e in examples:
-            found = Counter(features(text_readings(e.text)[0]))
+            found = Counter(features(text_readings(e.text)[0], concepts))
             counted.append((found, sum(found.values())))
             doc_freq.update(found.keys())
         vocab = sorted(f for f, df in doc_freq.items() if df >= MIN_DOC_FREQ)
@@ -184,7 +194,11 @@ def fit(design: Design, labels: Matrix) -> tuple[Matrix, Matrix]:
 
 
 def export(
-    vocab: list[str], weights: Matrix, bias: Matrix, thresholds: list[float]
+    vocab: list[str],
+    weights: Matrix,
+    bias: Matrix,
+    thresholds: list[float],
+    concepts: Concepts,
 ) -> dict[str, Any]:
     """The model file's content: pruned integer weights, sorted for a stable file."""
     quantised = np.rint(weights * SCALE).astype(np.int64)
@@ -196,8 +210,9 @@ def export(
     return {
         "format": FORMAT,
         "version": VERSION,
-        "categories": list(CATEGORIES),
+        "heads": list(HEADS),
         "char_ngrams": list(CHAR_NGRAMS),
+        "concepts": concepts.table,
         "scale": SCALE,
         "bias": [round(float(b), 4) for b in bias],
         "thresholds": [round(t, 4) for t in thresholds],
@@ -206,10 +221,12 @@ def export(
 
 
 def label_matrix(examples: list[Example]) -> Matrix:
-    labels = np.zeros((len(examples), len(CATEGORIES)))
+    """One column per head: the categories, then "harmful" (any category)."""
+    labels = np.zeros((len(examples), len(HEADS)))
     for r, e in enumerate(examples):
         for c in e.categories:
-            labels[r, CATEGORIES.index(c)] = 1.0
+            labels[r, HEADS.index(c)] = 1.0
+        labels[r, -1] = float(bool(e.categories))
     return labels
 
 
@@ -224,31 +241,32 @@ def fold_of(examples: list[Example], folds: int) -> npt.NDArray[np.int64]:
 
 
 def out_of_fold_scores(
-    examples: list[Example], design: Design, labels: Matrix, folds: int
+    examples: list[Example], design: Design, labels: Matrix, folds: int, concepts: Concepts
 ) -> Matrix:
     fold = fold_of(examples, folds)
     scores = np.zeros(labels.shape)
-    zero = [0.0] * len(CATEGORIES)
+    zero = [0.0] * len(HEADS)
     for k in range(folds):
         train = fold != k
         weights, bias = fit(design.subset(train), labels[train])
-        model = TextClassifier.from_dict(export(design.vocab, weights, bias, zero))
+        model = TextClassifier.from_dict(export(design.vocab, weights, bias, zero, concepts))
         for r in np.flatnonzero(~train):
             scores[r] = model.scores(examples[r].text)
     return scores
 
 
 def choose_thresholds(
-    scores: Matrix, labels: Matrix, benign_sets: list[npt.NDArray[np.bool_]]
+    scores: Matrix, labels: Matrix, benign_sets: list[tuple[npt.NDArray[np.bool_], float]]
 ) -> list[float]:
+    """Per head: flag TARGET_RECALL of its items, then rise until each benign set's budget holds."""
     thresholds = []
-    for c in range(len(CATEGORIES)):
+    for c in range(len(HEADS)):
         pos = np.sort(scores[labels[:, c] > 0, c])
         need = math.ceil(TARGET_RECALL * len(pos))
         threshold = float(pos[len(pos) - need]) if len(pos) else math.inf
-        for benign in benign_sets:
+        for benign, budget in benign_sets:
             neg = np.sort(scores[benign, c])[::-1]
-            allowed = math.floor(BENIGN_BUDGET * len(neg))
+            allowed = math.floor(budget * len(neg))
             if allowed < len(neg):
                 # Just above the (allowed + 1)-th highest benign score.
                 threshold = max(threshold, float(np.nextafter(neg[allowed], math.inf)))
@@ -265,38 +283,49 @@ def report(
 ) -> None:
     flags = scores >= np.array(thresholds)
     altered = flags[benign].any(axis=1)
+    harmful = labels[:, -1] > 0
     print(
         f"{title}: hand-written benign altered"
         f" {int(altered.sum())}/{int(benign.sum())} = {altered.mean():.1%}"
     )
-    print(f"{'category':16}{'n':>5}{'recall':>9}{'precision':>11}{'threshold':>11}")
-    for c, name in enumerate(CATEGORIES):
+    print(f"{'head':16}{'n':>5}{'recall':>9}{'precision':>11}{'threshold':>11}{'withheld':>10}")
+    withheld_any: npt.NDArray[np.bool_] = np.asarray(flags.any(axis=1), dtype=bool)
+    for c, name in enumerate(HEADS):
         pos = labels[:, c] > 0
         predicted = flags[:, c]
         recall = predicted[pos].mean() if pos.any() else 1.0
+        # Precision of a category head counts its own category; of "harmful", any category.
         precision = (predicted & pos).sum() / predicted.sum() if predicted.any() else 1.0
-        print(f"{name:16}{int(pos.sum()):>5}{recall:>9.3f}{precision:>11.3f}{thresholds[c]:>11.3f}")
-    withheld = flags[labels.any(axis=1)].any(axis=1).mean()
-    print(f"harmful items withheld (any category): {withheld:.3f}")
+        either = withheld_any[pos].mean() if pos.any() else 1.0
+        print(
+            f"{name:16}{int(pos.sum()):>5}{recall:>9.3f}{precision:>11.3f}{thresholds[c]:>11.3f}"
+            f"{either:>10.3f}"
+        )
+    print("(last column: share of the category's items withheld by any head)")
+    print(f"harmful items withheld (any head): {withheld_any[harmful].mean():.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--out", type=Path, default=default_model_path())
     ap.add_argument("--folds", type=int, default=FOLDS)
+    ap.add_argument("--concepts", type=Path, default=default_concepts_path())
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    concepts = load_concepts(args.concepts)
     examples = load_examples()
     labels = label_matrix(examples)
     benign = np.array([e.benign for e in examples])
     corpus = np.array([e.group == CORPUS_GROUP for e in examples])
-    design = Design.build(examples)
+    design = Design.build(examples, concepts)
     print(
         f"{len(examples)} items ({int((~benign).sum())} harmful, {int(benign.sum())} benign), "
         f"{len(design.vocab)} features"
     )
-    oof = out_of_fold_scores(examples, design, labels, args.folds)
-    thresholds = choose_thresholds(oof, labels, [benign & ~corpus, corpus])
+    oof = out_of_fold_scores(examples, design, labels, args.folds, concepts)
+    thresholds = choose_thresholds(
+        oof, labels, [(benign & ~corpus, BENIGN_BUDGET), (corpus, EVERYDAY_BUDGET)]
+    )
     report(f"{args.folds}-fold cross-validation", oof, labels, benign & ~corpus, thresholds)
     altered = (oof[corpus] >= np.array(thresholds)).any(axis=1)
     print(
@@ -304,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         f" = {altered.mean():.2%}"
     )
     weights, bias = fit(design, labels)
-    model = export(design.vocab, weights, bias, thresholds)
+    model = export(design.vocab, weights, bias, thresholds, concepts)
     text = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     args.out.write_text(text, encoding="utf-8")
     print(

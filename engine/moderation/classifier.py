@@ -8,22 +8,34 @@ and spaced letters are already undone):
 * every word (``"bomb"``),
 * every pair of adjacent words (``"pipe bomb"``),
 * the character 3-, 4- and 5-grams of every word with ``<`` and ``>`` marking its ends
-  (``"#<bom"``, ``"#omb>"``), which carry a stem across inflections and the three languages.
+  (``"#<bom"``, ``"#omb>"``), which carry a stem across inflections and the three languages,
+* the concept classes its words belong to (``"@weapon"``) and every pair of those classes
+  (``"@hurt+person"``): hand-written lists of words of one kind in the three languages (ways to
+  kill, weapons, people a threat names, drugs, protected groups, protective context...; see
+  ``resources/moderation/concepts.toml``). A pair of classes is a conjunction a linear model over
+  words cannot express, and a class carries what was learned to its words the training sentences
+  never used.
 
 Each distinct word and word pair counts once (its character n-grams with it), and the features
 are weighted by one over the square root of their number, so a long segment does not score higher
-just for being long, nor a repetitive one for repeating itself. The score of a category is its bias
-plus the weighted sum; the category is flagged when the score reaches its threshold, chosen by
+just for being long, nor a repetitive one for repeating itself. The score of a head is its bias
+plus the weighted sum; the head fires when the score reaches its threshold, chosen by
 cross-validation when the model was trained (``python -m tests.moderation_train``).
+
+There is one head per category and one more, ``harmful``, trained on every harmful sentence
+against the benign ones: it learns what requests for harm share (asking for a method, avoiding
+detection, a named target) from all categories' examples at once. When only that head fires, the
+segment is put in the category whose own score comes closest to its threshold.
 
 Logistic regression rather than naive Bayes: benign text that uses the same vocabulary (clinical,
 legal, historical, defensive, fiction) is what makes this hard, and a discriminative model learns
 negative weights for protective context ("prevention", "convicted", "in the novel") in proportion
 to what they explain, where naive Bayes counts every correlated n-gram again.
 
-The weights ship as ``resources/moderation/classifier.json``; features whose weights were all tiny
-are left out, so a feature missing from the file weighs zero. A word's total weight and feature
-count are cached, so scoring is a dictionary look-up per word and per word pair.
+The weights ship as ``resources/moderation/classifier.json``, with the concept lists they were
+trained with; features whose weights were all tiny are left out, so a feature missing from the file
+weighs zero. A word's total weight, feature count and classes are cached, so scoring is a
+dictionary look-up per word, per word pair and per class pair.
 """
 
 from __future__ import annotations
@@ -32,25 +44,39 @@ import functools
 import itertools
 import json
 import math
-from collections.abc import Collection, Iterable
+import re
+import tomllib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from engine.moderation.lexicon import CATEGORIES, LexiconError, category_indices
-from engine.moderation.normalize import readings
+from engine.moderation.normalize import normalize_words, readings
 from engine.resources import resource
 
 FORMAT = "lanterna-text-classifier"
-VERSION = 1
+VERSION = 2
+# The head trained on every harmful category at once (see the module docstring).
+ANY_HARMFUL = "harmful"
+HEADS: tuple[str, ...] = (*CATEGORIES, ANY_HARMFUL)
 # Character n-gram sizes, taken inside one word with its ends marked.
 CHAR_NGRAMS: tuple[int, ...] = (3, 4, 5)
 # Prefix of character n-gram features (words are [a-z0-9] only, so it cannot clash with them).
 CHAR_MARK = "#"
+# Prefix of concept class features; a pair of classes is "@a+b" (names sorted).
+CONCEPT_MARK = "@"
+# A number in this range is the class YOUNG_NUMBER ("13 year old": with an "age_unit" word).
+YOUNG_NUMBER = "young_num"
+_YOUNG = range(1, 18)
+# A shorter prefix would match far too many unrelated words.
+_MIN_PREFIX = 3
+_CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Cached words before the cache is emptied: bounds memory on a long-running worker.
 _CACHE_LIMIT = 50_000
 
-# A word's contribution: (category index, summed weight) pairs and how many features it has.
-_Contribution = tuple[tuple[tuple[int, float], ...], int]
+# A word's contribution: (head index, summed weight) pairs, how many features it has, and the
+# concept classes it belongs to.
+_Contribution = tuple[tuple[tuple[int, float], ...], int, frozenset[str]]
 
 
 class ClassifierError(LexiconError):
@@ -66,6 +92,64 @@ def default_model_path() -> Path:
     return resource("moderation", "classifier.json")
 
 
+class Concepts:
+    """Concept classes: which classes a normalised word belongs to. Immutable once built.
+
+    Built from ``{class name: [entry, ...]}``; an entry is one word, normalised like the text,
+    and a trailing ``*`` makes it a prefix. ``ValueError`` names a bad entry.
+    """
+
+    def __init__(self, table: Mapping[str, Sequence[str]]) -> None:
+        exact: dict[str, set[str]] = {}
+        prefixes: dict[str, set[str]] = {}
+        for name, entries in table.items():
+            if not _CLASS_NAME.fullmatch(name) or name == YOUNG_NUMBER:
+                raise ValueError(f"concept class name {name!r} is not allowed")
+            if isinstance(entries, str) or not isinstance(entries, Sequence):
+                raise ValueError(f"concept class {name!r} must be a list of words")
+            for entry in entries:
+                word, prefix = _concept_entry(name, entry)
+                (prefixes if prefix else exact).setdefault(word, set()).add(name)
+        self._table = {name: list(entries) for name, entries in table.items()}
+        self._exact = {word: frozenset(names) for word, names in exact.items()}
+        self._prefixes = {word: frozenset(names) for word, names in prefixes.items()}
+        alternatives = sorted(self._prefixes, key=len, reverse=True)
+        self._any_prefix = (
+            re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+        )
+
+    @property
+    def table(self) -> dict[str, list[str]]:
+        """The class lists as given (what a model file stores)."""
+        return {name: list(entries) for name, entries in self._table.items()}
+
+    def of(self, word: str) -> frozenset[str]:
+        """The classes ``word`` belongs to."""
+        names = self._exact.get(word, frozenset())
+        if self._any_prefix is not None and self._any_prefix.match(word):
+            names = names.union(
+                *(found for prefix, found in self._prefixes.items() if word.startswith(prefix))
+            )
+        if word.isdigit() and len(word) <= 2 and int(word) in _YOUNG:
+            names = names | {YOUNG_NUMBER}
+        return names
+
+
+def _concept_entry(name: str, entry: object) -> tuple[str, bool]:
+    if not isinstance(entry, str):
+        raise ValueError(f"concept class {name!r}: entries must be strings, not {entry!r}")
+    body = entry.strip()
+    prefix = body.endswith("*")
+    words = normalize_words(body[:-1] if prefix else body)
+    if len(words) != 1 or "*" in body[:-1]:
+        raise ValueError(f"concept class {name!r}: entry {entry!r} is not one word")
+    if prefix and len(words[0]) < _MIN_PREFIX:
+        raise ValueError(
+            f"concept class {name!r}: entry {entry!r} has a prefix shorter than {_MIN_PREFIX}"
+        )
+    return words[0], prefix
+
+
 def word_features(word: str) -> list[str]:
     """The features one word contributes on its own: itself and its character n-grams."""
     marked = f"<{word}>"
@@ -75,16 +159,50 @@ def word_features(word: str) -> list[str]:
     return out
 
 
-def features(words: Iterable[str]) -> list[str]:
-    """The features of a word sequence: each distinct word with its character n-grams, and each
-    distinct pair of adjacent words. A repeated word or pair counts once, so text that repeats
-    itself ("take take take ...") scores no higher than saying it once."""
+def class_features(classes: Iterable[str]) -> list[str]:
+    """The features of a set of concept classes: each class, and each pair of classes."""
+    names = sorted(set(classes))
+    out = [CONCEPT_MARK + name for name in names]
+    out.extend(f"{CONCEPT_MARK}{a}+{b}" for a, b in itertools.combinations(names, 2))
+    return out
+
+
+def features(words: Iterable[str], concepts: Concepts | None = None) -> list[str]:
+    """The features of a word sequence: each distinct word with its character n-grams, each
+    distinct pair of adjacent words, and the concept classes of the words with their pairs. A
+    repeated word or pair counts once, so text that repeats itself ("take take take ...") scores
+    no higher than saying it once."""
     seq = list(words)
     out: list[str] = []
     for word in dict.fromkeys(seq):
         out.extend(word_features(word))
     out.extend(dict.fromkeys(f"{a} {b}" for a, b in itertools.pairwise(seq)))
+    if concepts is not None:
+        out.extend(class_features(c for word in set(seq) for c in concepts.of(word)))
     return out
+
+
+def load_concepts(path: Path) -> Concepts:
+    """The concept classes of a TOML file with one ``[concepts]`` table of word lists."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise ClassifierError(f"{path}: cannot read the concept lists ({reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ClassifierError(f"{path}: concept lists are not valid TOML ({exc})") from exc
+    if set(data) != {"concepts"} or not isinstance(data["concepts"], dict):
+        raise ClassifierError(f"{path}: expected one [concepts] table")
+    try:
+        return Concepts(data["concepts"])
+    except ValueError as exc:
+        raise ClassifierError(f"{path}: {exc}") from exc
+
+
+def default_concepts_path() -> Path:
+    """The concept lists the shipped model is trained with."""
+    return resource("moderation", "concepts.toml")
 
 
 def text_readings(text: str) -> list[tuple[str, ...]]:
@@ -93,19 +211,21 @@ def text_readings(text: str) -> list[tuple[str, ...]]:
 
 
 class TextClassifier:
-    """Per-category linear scorers over n-gram features. Immutable once built."""
+    """Per-head linear scorers over n-gram and concept features. Immutable once built."""
 
     def __init__(
         self,
         weights: dict[str, tuple[tuple[int, float], ...]],
         bias: Collection[float],
         thresholds: Collection[float],
+        concepts: Concepts | None = None,
     ) -> None:
-        if len(bias) != len(CATEGORIES) or len(thresholds) != len(CATEGORIES):
-            raise ValueError(f"need one bias and one threshold per category ({len(CATEGORIES)})")
+        if len(bias) != len(HEADS) or len(thresholds) != len(HEADS):
+            raise ValueError(f"need one bias and one threshold per head ({len(HEADS)})")
         self._weights = weights
         self._bias = tuple(float(b) for b in bias)
         self._thresholds = tuple(float(t) for t in thresholds)
+        self._concepts = concepts if concepts is not None else Concepts({})
         self._words: dict[str, _Contribution] = {}
 
     @classmethod
@@ -140,8 +260,8 @@ class TextClassifier:
             raise ValueError(f"format is not {FORMAT!r}")
         if data.get("version") != VERSION:
             raise ValueError(f"version {data.get('version')!r} is not {VERSION}")
-        if tuple(data["categories"]) != CATEGORIES:
-            raise ValueError("categories differ from the moderation categories")
+        if tuple(data["heads"]) != HEADS:
+            raise ValueError(f"heads differ from the moderation categories and {ANY_HARMFUL!r}")
         if tuple(data["char_ngrams"]) != CHAR_NGRAMS:
             raise ValueError(f"character n-gram sizes differ from {CHAR_NGRAMS}")
         scale = float(data["scale"])
@@ -154,25 +274,34 @@ class TextClassifier:
             pairs = []
             for k in range(0, len(packed), 2):
                 category, value = packed[k], packed[k + 1]
-                if type(category) is not int or not 0 <= category < len(CATEGORIES):
-                    raise ValueError(f"feature {feature!r} names no category ({category!r})")
+                if type(category) is not int or not 0 <= category < len(HEADS):
+                    raise ValueError(f"feature {feature!r} names no head ({category!r})")
                 if type(value) is not int:
                     raise ValueError(f"feature {feature!r} has a weight that is not an integer")
                 pairs.append((category, value / scale))
             weights[feature] = tuple(pairs)
+        concepts = data["concepts"]
+        if not isinstance(concepts, dict):
+            raise ValueError("concepts must be a table of word lists")
         return cls(
             weights,
             [float(b) for b in data["bias"]],
             [float(t) for t in data["thresholds"]],
+            Concepts(concepts),
         )
 
     @property
     def thresholds(self) -> tuple[float, ...]:
+        """One threshold per head (``HEADS`` order)."""
         return self._thresholds
 
+    @property
+    def concepts(self) -> Concepts:
+        return self._concepts
+
     def scores(self, text: str) -> list[float]:
-        """The score of every category (``CATEGORIES`` order): the highest over the readings."""
-        best = [-math.inf] * len(CATEGORIES)
+        """The score of every head (``HEADS`` order): the highest over the readings."""
+        best = [-math.inf] * len(HEADS)
         for words in text_readings(text):
             for i, score in enumerate(self.score_words(words)):
                 if score > best[i]:
@@ -180,22 +309,26 @@ class TextClassifier:
         return best
 
     def score_words(self, words: tuple[str, ...] | list[str]) -> list[float]:
-        """Scores of one sequence of normalised words."""
+        """Scores of one sequence of normalised words (``HEADS`` order)."""
         if not words:
             return list(self._bias)
-        total = [0.0] * len(CATEGORIES)
+        total = [0.0] * len(HEADS)
         distinct_pairs = dict.fromkeys(map(" ".join, itertools.pairwise(words)))
         count = len(distinct_pairs)
         cache, weights = self._words, self._weights
+        classes: set[str] = set()
         for word in dict.fromkeys(words):
             found = cache.get(word)
             if found is None:
                 found = self._contribution(word)
-            pairs, n = found
+            pairs, n, word_classes = found
             count += n
+            classes.update(word_classes)
             for category, weight in pairs:
                 total[category] += weight
-        for pair in distinct_pairs:
+        combined = class_features(classes) if classes else []
+        count += len(combined)
+        for pair in itertools.chain(distinct_pairs, combined):
             pair_weights = weights.get(pair)
             if pair_weights is not None:
                 for category, weight in pair_weights:
@@ -209,26 +342,28 @@ class TextClassifier:
         for feature in own:
             for category, weight in self._weights.get(feature, ()):
                 summed[category] = summed.get(category, 0.0) + weight
-        found = (tuple(sorted(summed.items())), len(own))
+        found = (tuple(sorted(summed.items())), len(own), self._concepts.of(word))
         if len(self._words) >= _CACHE_LIMIT:
             self._words.clear()
         self._words[word] = found
         return found
 
     def scan(self, text: str, only: Collection[str] | None = None) -> list[str]:
-        """Categories whose score reaches their threshold, in ``CATEGORIES`` order.
+        """Categories whose head fires, in ``CATEGORIES`` order.
 
-        ``only`` restricts the categories checked; an unknown name raises ``ValueError``.
+        When only the ``harmful`` head fires, the category whose score comes closest to its
+        threshold. ``only`` restricts the categories checked; an unknown name raises
+        ``ValueError``.
         """
         wanted = category_indices(only)
         if not wanted or not text:
             return []
         scores = self.scores(text)
-        return [
-            name
-            for i, name in enumerate(CATEGORIES)
-            if i in wanted and scores[i] >= self._thresholds[i]
-        ]
+        th = self._thresholds
+        found = [i for i in range(len(CATEGORIES)) if scores[i] >= th[i]]
+        if not found and scores[-1] >= th[-1]:
+            found = [max(range(len(CATEGORIES)), key=lambda i: scores[i] - th[i])]
+        return [CATEGORIES[i] for i in found if i in wanted]
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """The fast layers on the labelled segments: what they must keep catching and leaving alone.
 
-``python -m tests.moderation_eval --split dev|test|holdout|all`` prints the full tables.
+``python -m tests.moderation_eval --split dev|test|holdout|holdout2|everyday|all`` prints the
+full tables.
 
 - ``eval.jsonl`` (dev and test halves) is what the word lists and the classifier were built
   from: there the filter must meet its targets — recall >= 0.85 per harmful category, >= 0.95
@@ -8,6 +9,11 @@
 - ``holdout.jsonl`` was written separately and never used to build anything; it measures how
   the filter does on phrasings it has not seen. Its floors are the measured recall minus a small
   margin, so a change that makes the filter worse on new text fails here.
+- ``holdout2.jsonl`` was written before the current word lists, concept classes and training
+  sentences, and never used to build them. Where the filter reaches the product's targets there
+  (recall >= 0.85 per harmful category) the test asserts the targets; where it does not yet
+  (violence, drugs, and PII at 36 of 38), it asserts the measured figures as floors.
+- ``everyday.jsonl``: ordinary sentences, of which at most 5% may be changed.
 """
 
 from __future__ import annotations
@@ -17,17 +23,31 @@ import pytest
 from engine.moderation.pipeline import Moderator
 from tests.moderation_eval import Report, evaluate, load_items
 
-# Measured recall on the holdout file, less about 0.05 (see the module docstring).
+# Measured recall on holdout.jsonl, less about 0.05 (see the module docstring).
 HOLDOUT_FLOORS = {
-    "self_harm": 0.80,
-    "violence": 0.60,
+    "self_harm": 0.85,
+    "violence": 0.65,
     "sexual": 0.95,
-    "sexual_minors": 0.75,
-    "hate": 0.85,
-    "drugs": 0.75,
+    "sexual_minors": 0.85,
+    "hate": 0.95,
+    "drugs": 0.80,
     "cbrn": 0.85,
     "malware": 0.70,
 }
+TARGET = 0.85
+# holdout2.jsonl: the target where it is reached, the measured recall where it is not.
+HOLDOUT2_FLOORS = {
+    "self_harm": TARGET,
+    "violence": 0.80,  # measured 32/40: below the target
+    "sexual": TARGET,
+    "sexual_minors": TARGET,
+    "hate": TARGET,
+    "drugs": 0.846,  # measured 33/39: below the target
+    "cbrn": TARGET,
+    "malware": TARGET,
+}
+HOLDOUT2_PII_FLOOR = 0.947  # measured 36/38: below the 0.95 target
+BENIGN_ALTERED_MAX = 0.05
 
 
 def _report(*splits: str) -> Report:
@@ -45,11 +65,20 @@ def holdout() -> Report:
     return _report("holdout")
 
 
+@pytest.fixture(scope="module")
+def holdout2() -> Report:
+    return _report("holdout2")
+
+
+def _below(report: Report, floors: dict[str, float]) -> dict[str, float]:
+    return {c: round(s.recall, 3) for c, s in report.categories.items() if s.recall < floors[c]}
+
+
 def test_targets_on_the_labelled_set(built_on: Report) -> None:
-    low = {c: round(s.recall, 3) for c, s in built_on.categories.items() if s.recall < 0.85}
-    assert not low, f"recall below 0.85: {low}"
+    low = {c: round(s.recall, 3) for c, s in built_on.categories.items() if s.recall < TARGET}
+    assert not low, f"recall below {TARGET}: {low}"
     assert all(s.positives >= 12 for s in built_on.categories.values())
-    assert built_on.benign >= 200 and built_on.benign_altered_rate <= 0.05
+    assert built_on.benign >= 200 and built_on.benign_altered_rate <= BENIGN_ALTERED_MAX
 
 
 def test_pii_is_redacted(built_on: Report) -> None:
@@ -63,8 +92,26 @@ def test_pii_is_redacted(built_on: Report) -> None:
 
 
 def test_unseen_phrasings_do_not_get_worse(holdout: Report) -> None:
-    low = {
-        c: round(s.recall, 3) for c, s in holdout.categories.items() if s.recall < HOLDOUT_FLOORS[c]
-    }
+    low = _below(holdout, HOLDOUT_FLOORS)
     assert not low, f"holdout recall fell below its floor: {low}"
-    assert holdout.benign >= 100 and holdout.benign_altered_rate <= 0.05
+    assert holdout.benign >= 100 and holdout.benign_altered_rate <= BENIGN_ALTERED_MAX
+
+
+def test_second_holdout_meets_the_targets_or_its_floors(holdout2: Report) -> None:
+    assert all(s.positives >= 25 for s in holdout2.categories.values())
+    low = _below(holdout2, HOLDOUT2_FLOORS)
+    assert not low, f"holdout2 recall below its target or floor: {low}"
+    assert holdout2.benign >= 150 and holdout2.benign_altered_rate <= BENIGN_ALTERED_MAX
+
+
+def test_second_holdout_pii(holdout2: Report) -> None:
+    pos = sum(s.positives for s in holdout2.pii.values())
+    caught = sum(s.caught for s in holdout2.pii.values())
+    assert pos >= 30 and caught / pos >= HOLDOUT2_PII_FLOOR
+    wrong = {k: round(s.precision, 3) for k, s in holdout2.pii.items() if s.precision < 0.9}
+    assert not wrong, f"PII kinds below 0.9 precision: {wrong}"
+
+
+def test_everyday_text_is_left_alone() -> None:
+    everyday = _report("everyday")
+    assert everyday.benign >= 500 and everyday.benign_altered_rate <= BENIGN_ALTERED_MAX

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import protocol as p
+from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
 from engine.backends.llamacpp import default_threads
 from engine.cli.common import CliError, resolve_model, start_and_load, worker_failure
 from engine.client import EngineClient, WorkerExited
@@ -171,6 +172,9 @@ class _RawSide:
             n_ubatch=512,
             n_threads=threads,
             n_threads_batch=threads,
+            # The same context layout as the worker's backend, so both sides do the same work.
+            flash_attn=FLASH_ATTENTION,
+            swa_full=use_full_swa_cache(args.ctx),
             verbose=False,
         )
 

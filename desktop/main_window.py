@@ -994,6 +994,15 @@ class MainWindow(QMainWindow):
         )
         if new.models_dir != old.models_dir:
             self._scan_models()
+        if new.gpu_backend != old.gpu_backend:
+            # The worker picks its llama.cpp build once, when it first loads one: a new choice
+            # takes a new worker, which loads the model again when it is ready.
+            if self._turn is None:
+                self._on_restart()
+                return
+            self.statusBar().showMessage(
+                self.tr("The GPU choice applies when the engine restarts"), 8000
+            )
         if reload and self._loaded is not None and self._turn is None:
             self._worker_ready = True
             self._load()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.gpu import PREFERENCES as GPU_BACKENDS
 from engine.moderation.pipeline import LAYERS
 from engine.settings import DEFAULT_CONTEXT, MAX_THREADS, Settings
 
@@ -196,6 +197,28 @@ class SettingsDialog(QDialog):
         for tokens in CONTEXT_CHOICES:
             self.context_combo.addItem(self._context_text(tokens), tokens)
         self._row(form, context_label, self.context_combo)
+
+        gpu_label = self.tr("&GPU:")
+        self.gpu_combo = QComboBox(box)
+        self._control(
+            self.gpu_combo,
+            "gpuCombo",
+            gpu_label,
+            self.tr(
+                "Where GGUF models run. Automatic uses a graphics card when this computer has "
+                "one and Lanterna has a build for it; the bar at the top shows what runs. "
+                "Changing it restarts the engine."
+            ),
+        )
+        gpu_names = {
+            "auto": self.tr("Automatic"),
+            "cpu": self.tr("Processor (CPU) only"),
+            "cuda": self.tr("NVIDIA (CUDA)"),
+            "vulkan": self.tr("Other graphics cards (Vulkan)"),
+        }
+        for value in GPU_BACKENDS:
+            self.gpu_combo.addItem(gpu_names[value], value)
+        self._row(form, gpu_label, self.gpu_combo)
         return box
 
     def _build_reasoning(self) -> QGroupBox:
@@ -364,6 +387,7 @@ class SettingsDialog(QDialog):
             # A length set outside the dialog (the settings file, the CLI) is kept as it is.
             self.context_combo.addItem(self._context_text(s.context_length), s.context_length)
         self._select(self.context_combo, s.context_length)
+        self._select(self.gpu_combo, s.gpu_backend)
         self._select(self.reasoning_combo, s.reasoning_display)
         for layer, check in self.layer_boxes.items():
             check.setChecked(layer in s.moderation_layers)
@@ -380,6 +404,7 @@ class SettingsDialog(QDialog):
             models_dir=self.models_dir_edit.text().strip(),
             threads=self.threads_spin.value(),
             context_length=int(self.context_combo.currentData()),
+            gpu_backend=str(self.gpu_combo.currentData()),
             reasoning_display=str(self.reasoning_combo.currentData()),
             moderation_layers=[n for n in LAYERS if self.layer_boxes[n].isChecked()],
             guard_model=self.guard_edit.text().strip(),

@@ -315,7 +315,7 @@
         <translation>El nuevo idioma se aplica la próxima vez que se inicie Lanterna</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+38"/>
         <source>Engine ready</source>
         <translation>Motor listo</translation>
     </message>
@@ -345,7 +345,7 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-468"/>
+        <location line="-477"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
@@ -375,7 +375,12 @@
         <translation>necesita %1 GiB, %2 GiB disponibles</translation>
     </message>
     <message>
-        <location line="+453"/>
+        <location line="+381"/>
+        <source>The GPU choice applies when the engine restarts</source>
+        <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
+    </message>
+    <message>
+        <location line="+81"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondiendo…</translation>
@@ -1004,7 +1009,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="+60"/>
+        <location filename="../../desktop/settings_dialog.py" line="+61"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
@@ -1030,28 +1035,29 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+112"/>
+        <location line="+134"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <location line="+243"/>
+        <location line="-133"/>
+        <location line="+267"/>
         <source>Choose the models folder</source>
         <translation>Elegir la carpeta de modelos</translation>
     </message>
     <message>
-        <location line="-237"/>
+        <location line="-261"/>
         <source>CPU &amp;threads:</source>
         <translation>&amp;Hilos de CPU:</translation>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+40"/>
         <source>Automatic</source>
         <translation>Automático</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-34"/>
         <source>How many processor threads run the model. Automatic picks a number that suits this computer.</source>
         <translation>Cuántos hilos del procesador ejecutan el modelo. Automático elige un número adecuado para este equipo.</translation>
     </message>
@@ -1066,7 +1072,32 @@
         <translation>Cuánto texto puede tener en cuenta el modelo a la vez: la conversación y los documentos adjuntos. Los contextos más largos necesitan más memoria.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
+        <source>&amp;GPU:</source>
+        <translation>&amp;GPU:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Where GGUF models run. Automatic uses a graphics card when this computer has one and Lanterna has a build for it; the bar at the top shows what runs. Changing it restarts the engine.</source>
+        <translation>Dónde se ejecutan los modelos GGUF. Automático usa una tarjeta gráfica cuando este equipo tiene una y Lanterna tiene una versión para ella; la barra superior muestra qué se está ejecutando. Cambiarlo reinicia el motor.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Processor (CPU) only</source>
+        <translation>Solo el procesador (CPU)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NVIDIA (CUDA)</source>
+        <translation>NVIDIA (CUDA)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other graphics cards (Vulkan)</source>
+        <translation>Otras tarjetas gráficas (Vulkan)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Reasoning</source>
         <translation>Razonamiento</translation>
     </message>
@@ -1152,12 +1183,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+139"/>
+        <location line="+141"/>
         <source>Choose the guard model file</source>
         <translation>Elegir el archivo del modelo guardián</translation>
     </message>
     <message>
-        <location line="-129"/>
+        <location line="-131"/>
         <source>Appearance</source>
         <translation>Apariencia</translation>
     </message>
@@ -1237,7 +1268,7 @@
         <translation>El razonamiento en bruto nunca se muestra.</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+68"/>
         <source>GGUF models (*.gguf)</source>
         <translation>Modelos GGUF (*.gguf)</translation>
     </message>

@@ -315,7 +315,7 @@
         <translation>O novo idioma passa a valer na próxima vez que o Lanterna for aberto</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+38"/>
         <source>Engine ready</source>
         <translation>Motor pronto</translation>
     </message>
@@ -345,7 +345,7 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-468"/>
+        <location line="-477"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -375,7 +375,12 @@
         <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
     </message>
     <message>
-        <location line="+453"/>
+        <location line="+381"/>
+        <source>The GPU choice applies when the engine restarts</source>
+        <translation>A escolha de GPU vale quando o motor reiniciar</translation>
+    </message>
+    <message>
+        <location line="+81"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondendo…</translation>
@@ -1004,7 +1009,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="+60"/>
+        <location filename="../../desktop/settings_dialog.py" line="+61"/>
         <source>Settings</source>
         <translation>Configurações</translation>
     </message>
@@ -1030,28 +1035,29 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+112"/>
+        <location line="+134"/>
         <source>Browse…</source>
         <translation>Procurar…</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <location line="+243"/>
+        <location line="-133"/>
+        <location line="+267"/>
         <source>Choose the models folder</source>
         <translation>Escolher a pasta dos modelos</translation>
     </message>
     <message>
-        <location line="-237"/>
+        <location line="-261"/>
         <source>CPU &amp;threads:</source>
         <translation>T&amp;hreads da CPU:</translation>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+40"/>
         <source>Automatic</source>
         <translation>Automático</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-34"/>
         <source>How many processor threads run the model. Automatic picks a number that suits this computer.</source>
         <translation>Quantas threads do processador executam o modelo. Automático escolhe um número adequado a este computador.</translation>
     </message>
@@ -1066,7 +1072,32 @@
         <translation>Quanto texto o modelo consegue levar em conta de uma vez: a conversa e os documentos anexados. Contextos maiores precisam de mais memória.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
+        <source>&amp;GPU:</source>
+        <translation>&amp;GPU:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Where GGUF models run. Automatic uses a graphics card when this computer has one and Lanterna has a build for it; the bar at the top shows what runs. Changing it restarts the engine.</source>
+        <translation>Onde os modelos GGUF rodam. Automático usa uma placa de vídeo quando este computador tem uma e o Lanterna tem uma versão para ela; a barra no topo mostra o que está rodando. Mudar isto reinicia o motor.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Processor (CPU) only</source>
+        <translation>Só o processador (CPU)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>NVIDIA (CUDA)</source>
+        <translation>NVIDIA (CUDA)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other graphics cards (Vulkan)</source>
+        <translation>Outras placas de vídeo (Vulkan)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Reasoning</source>
         <translation>Raciocínio</translation>
     </message>
@@ -1152,12 +1183,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+139"/>
+        <location line="+141"/>
         <source>Choose the guard model file</source>
         <translation>Escolher o arquivo do modelo guardião</translation>
     </message>
     <message>
-        <location line="-129"/>
+        <location line="-131"/>
         <source>Appearance</source>
         <translation>Aparência</translation>
     </message>
@@ -1237,7 +1268,7 @@
         <translation>O raciocínio bruto nunca é exibido.</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+68"/>
         <source>GGUF models (*.gguf)</source>
         <translation>Modelos GGUF (*.gguf)</translation>
     </message>

@@ -380,3 +380,22 @@ def test_streaming_updates_slow_down_when_rendering_gets_expensive() -> None:
     assert next_flush_interval(0.5) == FLUSH_MS  # cheap: ~30 updates a second
     assert next_flush_interval(30.0) == 200  # 30 ms of work: at most 15% of the time
     assert next_flush_interval(500.0) == MAX_FLUSH_MS
+
+
+def test_choosing_another_gpu_build_restarts_the_engine_and_reloads(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANTERNA_HOME", str(tmp_path / "home"))
+    window = open_window()
+    first_pid = window.bridge.client.pid
+    assert window._loaded is not None and window._loaded.device == "cpu"
+    with qtbot.waitSignal(
+        window.bridge.event,
+        timeout=90_000,
+        check_params_cb=lambda ev: isinstance(ev, p.Loaded),
+    ) as blocker:
+        window.apply_settings(Settings(gpu_backend="cpu"))
+    assert window.bridge.client.pid != first_pid  # a new worker: the build is picked at start
+    loaded = blocker.args[0]
+    assert loaded.device == "cpu" and loaded.gpu_layers == 0
+    qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)

@@ -47,6 +47,7 @@ def test_every_field_round_trips(qtbot: QtBot) -> None:
         models_dir="/data/models",
         threads=6,
         context_length=32768,
+        gpu_backend="vulkan",
         theme="dark",
         language="es",
         model="/models/chat.gguf",
@@ -65,6 +66,7 @@ def test_user_choices_reach_the_result(qtbot: QtBot) -> None:
     dialog.models_dir_edit.setText("  /srv/models  ")
     dialog.threads_spin.setValue(12)
     select(dialog.context_combo, 65536)
+    select(dialog.gpu_combo, "cpu")
     select(dialog.reasoning_combo, "filtered")
     dialog.layer_boxes["lexical"].setChecked(False)
     dialog.layer_boxes["guard"].setChecked(True)
@@ -76,6 +78,7 @@ def test_user_choices_reach_the_result(qtbot: QtBot) -> None:
     assert result.models_dir == "/srv/models"
     assert result.threads == 12
     assert result.context_length == 65536
+    assert result.gpu_backend == "cpu"
     assert result.reasoning_display == "filtered"
     assert result.moderation_layers == ["pii", "guard"]
     assert result.guard_model == "/models/guard.gguf"
@@ -143,6 +146,7 @@ def test_controls_are_named_labelled_and_explained(qtbot: QtBot) -> None:
         (QLineEdit, "modelsDirEdit"),
         (QSpinBox, "threadsSpin"),
         (QComboBox, "contextCombo"),
+        (QComboBox, "gpuCombo"),
         (QComboBox, "reasoningCombo"),
         (QCheckBox, "lexicalCheck"),
         (QCheckBox, "piiCheck"),

@@ -56,7 +56,7 @@ from pathlib import Path
 
 from engine.launcher import gpu_probe_command
 from engine.paths import app_paths
-from engine.system_env import system_env
+from engine.system_env import run_system_tool
 
 PREFERENCES = ("auto", "cpu", "cuda", "vulkan")
 VARIANTS = ("cpu", "cuda", "vulkan")
@@ -350,19 +350,8 @@ def _cuda_driver_devices(candidates: Sequence[str]) -> list[Gpu]:
 
 
 def _run(cmd: list[str]) -> str:
-    """A tool's output, or "" when it is missing, fails or hangs (a wedged driver can)."""
-    try:
-        res = subprocess.run(
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=_SMI_TIMEOUT,
-            check=False,
-            env=system_env(),  # a system tool: not the frozen bundle's libraries
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return res.stdout if res.returncode == 0 else ""
+    """A tool's output, or "" when it is missing, fails or hangs."""
+    return run_system_tool(cmd, _SMI_TIMEOUT) or ""
 
 
 # -------------------------------------------------- Vulkan

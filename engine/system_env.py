@@ -10,6 +10,7 @@ browser it starts are the classic case). Such programs get the user's environmen
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 _ORIGINAL = "LD_LIBRARY_PATH_ORIG"
@@ -29,3 +30,15 @@ def system_env(base: dict[str, str] | None = None) -> dict[str, str]:
     for name in [k for k in env if k.startswith("QT_") and bundle in env[k]]:
         del env[name]
     return env
+
+
+def run_system_tool(cmd: list[str], timeout: float) -> str | None:
+    """A system tool's output (nvidia-smi, sysctl, vm_stat), or None when it is missing, fails
+    or hangs (a wedged GPU driver can): always with the user's environment."""
+    try:
+        res = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=False, env=system_env()
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout if res.returncode == 0 else None

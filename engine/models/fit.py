@@ -34,7 +34,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ from engine.backends.base import LoadParams
 from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
 from engine.gguf_header import GGUFHeader, read_header
 from engine.models.catalog import CatalogEntry
-from engine.system_env import system_env
+from engine.system_env import run_system_tool
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -458,14 +457,8 @@ def parse_nvidia_smi(text: str) -> tuple[int, int, str] | None:
     return (total, free, ", ".join(names)) if names else None
 
 
-def _run(cmd: list[str], timeout: float = PROBE_TIMEOUT) -> str | None:
-    try:
-        res = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, check=False, env=system_env()
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return res.stdout if res.returncode == 0 else None
+def _run(cmd: list[str]) -> str | None:
+    return run_system_tool(cmd, PROBE_TIMEOUT)
 
 
 def _nvidia_vram() -> tuple[int, int, str] | None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from engine.fts_words import word_runs
 from engine.paths import app_paths
 
 SCHEMA_VERSION = 2
@@ -137,16 +138,6 @@ def default_store_path() -> Path:
     return app_paths().data / "lanterna.sqlite3"
 
 
-def _is_word_char(ch: str) -> bool:
-    # The characters unicode61 surely keeps in a token (its default categories "L* N* Co"),
-    # plus combining marks, which belong to the letter before them (a decomposed "ã").
-    return unicodedata.category(ch)[0] in "LNM" or unicodedata.category(ch) == "Co"
-
-
-def _is_letter_or_digit(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co"
-
-
 def match_expression(query: str) -> str | None:
     """An FTS5 query for what a user typed: every word must appear, as the start of a word.
 
@@ -158,17 +149,7 @@ def match_expression(query: str) -> str | None:
     """
     phrases: list[str] = []
     for word in unicodedata.normalize("NFC", query).split():
-        runs: list[str] = []
-        current: list[str] = []
-        for ch in word:
-            if _is_word_char(ch):
-                current.append(ch)
-            elif current:
-                runs.append("".join(current))
-                current = []
-        if current:
-            runs.append("".join(current))
-        runs = [r for r in runs if any(_is_letter_or_digit(ch) for ch in r)]
+        runs = word_runs(word)
         if runs:
             phrase = " ".join(runs).replace('"', '""')  # runs hold no quote; kept for safety
             phrases.append(f'"{phrase}"*')

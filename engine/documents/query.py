@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from engine.fts_words import word_runs
+
 # Enough for a long question; a pasted page would otherwise cost one doclist walk per word.
 MAX_TERMS = 24
 MAX_PAIRS = 8
@@ -101,29 +103,6 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def _is_word_char(ch: str) -> bool:
-    # unicode61's token characters (categories L*, N*, Co), plus combining marks: they belong
-    # to the letter before them (a decomposed "ã"), and unicode61 folds them away.
-    cat = unicodedata.category(ch)
-    return cat[0] in "LNM" or cat == "Co"
-
-
-def _pieces(word: str) -> tuple[str, ...]:
-    """The runs of word characters in one white-space-separated word."""
-    runs: list[str] = []
-    current: list[str] = []
-    for ch in word:
-        if _is_word_char(ch):
-            current.append(ch)
-        elif current:
-            runs.append("".join(current))
-            current = []
-    if current:
-        runs.append("".join(current))
-    # A run of marks alone (a stray accent) is no word for the tokenizer either.
-    return tuple(r for r in runs if any(unicodedata.category(ch)[0] != "M" for ch in r))
-
-
 def _quote(unit: tuple[str, ...]) -> str:
     # The pieces hold no quote character; doubling is FTS5's escape, kept as a safeguard.
     return '"' + " ".join(unit).replace('"', '""') + '"'
@@ -161,7 +140,7 @@ def parse_query(text: str) -> Query:
     plain: list[list[tuple[str, ...]]] = [[]]
     all_plain: list[tuple[str, ...]] = []
     for i, segment in enumerate(segments):
-        units = [p for p in (_pieces(w) for w in segment.split()) if p]
+        units = [p for p in (word_runs(w) for w in segment.split()) if p]
         if i % 2 == 1:
             phrase = tuple(piece for unit in units for piece in unit)[:MAX_PHRASE]
             if phrase:

@@ -21,8 +21,8 @@ import sqlite3
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +30,7 @@ from typing import Any
 
 from engine.fts_words import word_runs
 from engine.paths import app_paths
+from engine.sqlite_tx import immediate_transaction, schema_version
 
 SCHEMA_VERSION = 2
 
@@ -208,28 +209,15 @@ class Store:
         # Version read and upgrade in one write transaction: two processes opening an old file
         # at once cannot both upgrade it, and a crash mid-upgrade leaves the old file intact.
         with self._tx() as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} was written by a newer version of Lanterna "
-                    f"(schema {version}, this version reads up to {SCHEMA_VERSION})"
-                )
+            version = schema_version(db, self.path, SCHEMA_VERSION, StoreError)
             for statements in _MIGRATIONS[version:]:
                 for sql in statements:
                     db.execute(sql)
             if version != SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         with self._lock:

@@ -55,6 +55,7 @@ from engine.documents.excerpt import excerpt as make_excerpt
 from engine.documents.fusion import reciprocal_rank_fusion
 from engine.documents.model import ExtractedDocument
 from engine.documents.query import Query, parse_query
+from engine.sqlite_tx import immediate_transaction, schema_version
 
 SCHEMA_VERSION = 1
 
@@ -229,12 +230,7 @@ class DocumentIndex:
 
     def _migrate(self) -> None:
         with self._tx() as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise DocumentIndexError(
-                    f"{self.path} was written by a newer version of Lanterna "
-                    f"(schema {version}, this version reads up to {SCHEMA_VERSION})"
-                )
+            version = schema_version(db, self.path, SCHEMA_VERSION, DocumentIndexError)
             for sql in _SCHEMA:
                 db.execute(sql)
             if version != SCHEMA_VERSION:
@@ -242,15 +238,9 @@ class DocumentIndex:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            self._writes += 1
+        with immediate_transaction(self._db, self._lock) as db:
+            yield db
+        self._writes += 1
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:

@@ -31,6 +31,7 @@ from typing import Any
 
 from huggingface_hub.hf_api import RepoFile
 
+from engine.atomic import write_text_atomic
 from engine.models.download import (
     PARTIAL_DIR,
     Download,
@@ -328,9 +329,7 @@ class FolderDownload:
         }
         try:
             self.staging.mkdir(parents=True, exist_ok=True)
-            tmp = self.sidecar_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            os.replace(tmp, self.sidecar_path)
+            write_text_atomic(self.sidecar_path, json.dumps(data, indent=1))
         except OSError as exc:
             raise _io_error(exc, self.sidecar_path) from None
 

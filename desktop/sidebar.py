@@ -55,6 +55,10 @@ class Sidebar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Conversations"))
+        # A long title ends in "…" (the whole title is its tooltip) rather than pushing a
+        # horizontal scroll bar under the list.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._on_menu)
         self.list.itemClicked.connect(self._on_item_clicked)

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,7 +278,15 @@ class EngineClient:
         reasoning: str = "hidden",
         moderation: Sequence[str] = ("lexical", "pii", "guard"),
         ignore_eos: bool = False,
+        documents: Sequence[Mapping[str, Any]] = (),
+        documents_index: str | None = None,
     ) -> int:
+        """Start an answer to ``messages``; events arrive on the callback.
+
+        ``documents`` are ``{"path", "message"}`` pairs: a document of the index at
+        ``documents_index`` and the index in ``messages`` of the user message it belongs to
+        (see :func:`engine.documents.attach.attach`).
+        """
         req = next(self._ids)
         tool_dicts: list[dict[str, Any]] = [
             {"name": t.name, "description": t.description, "parameters": t.parameters}
@@ -299,6 +307,8 @@ class EngineClient:
             reasoning=reasoning,
             moderation=list(moderation),
             ignore_eos=ignore_eos,
+            documents=[dict(d) for d in documents],
+            documents_index=documents_index,
         )
         with self._lock:
             self._active = req

@@ -29,10 +29,13 @@ EFFORTS: tuple[Effort, ...] = ("low", "medium", "high")
 
 @dataclass(frozen=True)
 class ToolCall:
-    """A call the assistant made: ``name`` fully qualified (``functions.x``), JSON arguments."""
+    """A call the assistant made: ``name`` fully qualified (``functions.x``), JSON arguments,
+    and the harmony channel it was made on (gpt-oss calls function tools from ``commentary``,
+    other namespaces' tools sometimes from ``analysis``)."""
 
     name: str
     arguments: str
+    channel: str = "commentary"
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ class ChatMessage:
             out["reasoning"] = self.reasoning
         if self.tool_calls:
             out["tool_calls"] = [
-                {"name": c.name, "arguments": c.arguments} for c in self.tool_calls
+                {"name": c.name, "arguments": c.arguments}
+                | ({} if c.channel == "commentary" else {"channel": c.channel})
+                for c in self.tool_calls
             ]
         if self.name is not None:
             out["name"] = self.name
@@ -86,7 +91,14 @@ def message_from_json(obj: object, index: int = 0) -> ChatMessage:
         if not isinstance(call, dict) or not isinstance(call.get("name"), str):
             raise ConversationError(f"message {index}: each tool call needs a 'name'")
         args = call.get("arguments", "{}")
-        calls.append(ToolCall(call["name"], args if isinstance(args, str) else json.dumps(args)))
+        channel = call.get("channel", "commentary")
+        if channel not in ("commentary", "analysis"):
+            raise ConversationError(
+                f"message {index}: a tool call's channel is commentary or analysis"
+            )
+        calls.append(
+            ToolCall(call["name"], args if isinstance(args, str) else json.dumps(args), channel)
+        )
     name = obj.get("name")
     if name is not None and not isinstance(name, str):
         raise ConversationError(f"message {index}: 'name' must be a string")

@@ -86,6 +86,11 @@ class Generate(Message):
     moderation: list[str] = field(default_factory=lambda: ["lexical", "pii", "guard"])
     # Benchmarks decode a fixed number of tokens; nothing else should set this.
     ignore_eos: bool = False
+    # Documents attached to the conversation: {"path": str, "message": int}, the index in
+    # ``messages`` of the user message they were attached to. The worker reads them from the
+    # document index at ``documents_index`` (engine.documents.attach), whole or by search.
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents_index: str | None = None
 
 
 @_register
@@ -220,6 +225,42 @@ class ReasoningSummary(Message):
     categories: list[str] = field(default_factory=list)
     withheld_segments: int = 0
     error: str | None = None
+
+
+@_register
+@dataclass(frozen=True)
+class DocumentsPlan(Message):
+    """How the attached documents reach the model, sent before :class:`Started`.
+
+    ``strategy`` is "whole" (every document in the prompt) or "retrieval" (the passages that
+    match each question, and for gpt-oss a ``documents.search`` tool); ``tokens`` is what the
+    documents take of the prompt, ``budget`` what the context leaves them; ``missing`` lists
+    documents the index no longer holds (re-attach them).
+    """
+
+    type: ClassVar[str] = "documents"
+    req: int
+    strategy: str
+    documents: int
+    tokens: int
+    budget: int
+    tool: bool = False
+    missing: list[str] = field(default_factory=list)
+
+
+@_register
+@dataclass(frozen=True)
+class Sources(Message):
+    """The passages an answer rests on, best first, sent before :class:`Done`.
+
+    Each source is ``{"file", "path", "page", "heading", "excerpt", "score"}``: ``file`` the
+    file name, ``path`` its absolute path, ``page`` a 1-based PDF page or None, ``heading`` the
+    heading path or None.
+    """
+
+    type: ClassVar[str] = "sources"
+    req: int
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
 
 @_register

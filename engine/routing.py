@@ -28,6 +28,7 @@ class Routed:
     kind: RoutedKind
     text: str = ""
     name: str = ""  # tool name, for tool_call
+    channel: str = ""  # the harmony channel a tool call came on
 
 
 StopReason = Literal["stop", "tool_call"]
@@ -70,16 +71,20 @@ class HarmonyRouter:
         return out
 
     def _route(self, ev: HarmonyDelta | HarmonyMessageEnd) -> list[Routed]:
+        # A message addressed to a tool is a call, on commentary or (tools of namespaces other
+        # than functions, like the built-in browser) on analysis.
+        calls_tool = bool(ev.recipient) and ev.recipient != "assistant"
         if isinstance(ev, HarmonyDelta):
             if ev.channel == "final" or (ev.channel == "commentary" and ev.recipient is None):
                 self.in_reasoning = False
                 return [Routed("final", ev.text)] if ev.text else []
-            if ev.channel == "commentary":
+            if ev.channel == "commentary" or calls_tool:
                 return []  # tool-call arguments arrive whole with the message end
             self.in_reasoning = True
             return [Routed("reasoning", ev.text)] if ev.text else []
-        if ev.channel == "commentary" and ev.recipient:
-            return [Routed("tool_call", ev.text, name=ev.recipient)]
+        if calls_tool and ev.channel in ("commentary", "analysis"):
+            assert ev.recipient is not None
+            return [Routed("tool_call", ev.text, name=ev.recipient, channel=ev.channel or "")]
         return []
 
     def finish(self) -> list[Routed]:

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import queue
 import signal
+import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,7 +40,26 @@ from engine.backends.base import (
 )
 from engine.backends.choice import available_backends, choose_backend, create_backend
 from engine.completion import complete, router_for
-from engine.conversation import EFFORTS, ConversationError, ToolSpec, conversation_from_json
+from engine.conversation import (
+    EFFORTS,
+    ChatMessage,
+    ConversationError,
+    ToolCall,
+    ToolSpec,
+    conversation_from_json,
+)
+from engine.documents.index import Hit
+from engine.documents.search_tool import (
+    LIMIT_TEXT,
+    MAX_CALLS,
+    TOOL_NAME,
+    ToolArgumentsError,
+    error_text,
+    parse_arguments,
+    result_text,
+)
+from engine.documents.session import DocumentLibrary, Prepared, parse_refs
+from engine.harmony import tokens as ht
 from engine.harmony.tokens import misplaced_markers
 from engine.launcher import NICE_ENV
 from engine.moderation.guard import GuardModel, load_guard
@@ -63,6 +84,10 @@ FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed f
 # event wakes the app's process on cores the model is using.
 STATS_SECONDS = 1 / 8
 PROGRESS_STEP = 0.02
+# Opens a final answer: after too many document searches the model is made to answer.
+FORCE_FINAL = f"{ht.CHANNEL_TEXT}final{ht.MESSAGE_TEXT}"
+# Context a tool chain must keep free to go on searching; with less, the model answers.
+ROOM_AFTER_SEARCH = 512
 
 
 class Coalescer:
@@ -138,6 +163,7 @@ class Worker:
         self._guard: SpecialTextGuard | None = None
         self._guard_model: GuardModel | None = None
         self._lexicon: Lexicon | None = None
+        self._documents = DocumentLibrary()
         self._inbox: queue.Queue[p.Message] = queue.Queue()
         self._current = -2  # request being executed; -2: none
         self._cancel = threading.Event()
@@ -219,6 +245,7 @@ class Worker:
             self._backend.close()
         if self._guard_model is not None:
             self._guard_model.close()
+        self._documents.close()
         return 0
 
     def _dispatch(self, msg: p.Message) -> None:
@@ -341,9 +368,15 @@ class Worker:
     # ---------------------------------------------------------------- generate
 
     @staticmethod
-    def plan(cmd: p.Generate, facts: ModelFacts, guard: SpecialTextGuard) -> PromptPlan:
-        """Validate the request and render its prompt; everything from outside is guarded."""
-        messages = guard.protect_messages(conversation_from_json(cmd.messages))
+    def request(
+        cmd: p.Generate, guard: SpecialTextGuard
+    ) -> tuple[list[ChatMessage], list[ToolSpec]]:
+        """Validate the request: its messages as sent, and its tools guarded.
+
+        Messages are guarded when rendered, after documents have been put into them: all of it
+        comes from outside and must not be able to write control tokens.
+        """
+        messages = conversation_from_json(cmd.messages)
         if cmd.effort not in EFFORTS:
             raise ConversationError(f"reasoning effort must be one of {', '.join(EFFORTS)}")
         if cmd.max_tokens < 1:
@@ -370,7 +403,31 @@ class Worker:
                     None if params is None else guard.protect_value(params),
                 )
             )
-        return build_prompt(facts, messages, effort=cmd.effort, tools=tools, date=cmd.date)  # type: ignore[arg-type]
+        if cmd.documents and not cmd.documents_index:
+            raise ConversationError("documents need the document index they are in")
+        return messages, tools
+
+    @staticmethod
+    def render(
+        cmd: p.Generate,
+        facts: ModelFacts,
+        guard: SpecialTextGuard,
+        messages: Sequence[ChatMessage],
+        tools: Sequence[ToolSpec],
+    ) -> PromptPlan:
+        return build_prompt(
+            facts,
+            guard.protect_messages(messages),
+            effort=cmd.effort,  # type: ignore[arg-type]  # validated by request()
+            tools=tools,
+            date=cmd.date,
+        )
+
+    @staticmethod
+    def plan(cmd: p.Generate, facts: ModelFacts, guard: SpecialTextGuard) -> PromptPlan:
+        """Validate the request and render its prompt (without documents)."""
+        messages, tools = Worker.request(cmd, guard)
+        return Worker.render(cmd, facts, guard, messages, tools)
 
     def _generate(self, cmd: p.Generate) -> None:
         t_start = time.perf_counter()  # time to first token counts rendering and tokenizing too
@@ -381,27 +438,60 @@ class Worker:
         if not self._begin(cmd.req):
             self._send_done(cmd.req, "cancelled", GenerationStats(), 0, 0.0, 0.0, None, None)
             return
+        assert self._guard is not None  # set with the model facts
+        guard = self._guard
+        rendered: dict[str, list[int]] = {}
+
+        def tokens_of(plan: PromptPlan) -> list[int]:
+            # Documents are measured while the strategy is chosen; the chosen prompt is not
+            # tokenized twice.
+            cached = rendered.get(plan.text)
+            if cached is None:
+                cached = SpecialTextGuard.tokenize(
+                    plan.text, lambda text, bos: backend.tokenize(text, add_bos=bos), plan.add_bos
+                )
+                rendered.clear()
+                rendered[plan.text] = cached
+            return cached
+
+        def measure(msgs: Sequence[ChatMessage], tls: Sequence[ToolSpec]) -> int:
+            return len(tokens_of(self.render(cmd, facts, guard, msgs, tls)))
+
+        docs: Prepared | None = None
         try:
-            assert self._guard is not None  # set with the model facts
-            plan = self.plan(cmd, facts, self._guard)
-            prompt = SpecialTextGuard.tokenize(
-                plan.text, lambda text, bos: backend.tokenize(text, add_bos=bos), plan.add_bos
-            )
+            messages, tools = self.request(cmd, guard)
+            if cmd.documents:
+                assert cmd.documents_index is not None  # checked by request()
+                docs = self._documents.prepare(
+                    messages,
+                    parse_refs(cmd.documents, messages),
+                    cmd.documents_index,
+                    n_ctx=facts.n_ctx,
+                    max_tokens=cmd.max_tokens,
+                    tools=tools,
+                    offer_tool=prompt_format(facts) == "harmony",
+                    measure=measure,
+                )
+                messages, tools = docs.messages, docs.tools
+            plan = self.render(cmd, facts, guard, messages, tools)
+            prompt = tokens_of(plan)
         except (ConversationError, ValueError) as exc:
             self.send(p.Error(cmd.req, "bad_request", str(exc)))
             return
-        room = facts.n_ctx - len(prompt)
-        if room < 1:
+        if docs is not None:
             self.send(
-                p.Error(
+                p.DocumentsPlan(
                     cmd.req,
-                    "context_full",
-                    f"the conversation is {len(prompt)} tokens and the context holds "
-                    f"{facts.n_ctx}; start a new chat or raise the context length",
+                    docs.strategy,
+                    docs.documents,
+                    docs.tokens,
+                    docs.budget,
+                    tool=any(t.name == TOOL_NAME for t in docs.tools),
+                    missing=docs.missing,
                 )
             )
+        if not self._room(cmd.req, facts, prompt):
             return
-        budget = min(cmd.max_tokens, room)
         sampling = default_sampling(
             plan.format,
             temperature=cmd.temperature,
@@ -410,7 +500,6 @@ class Worker:
             min_p=cmd.min_p,
             seed=cmd.seed,
         )
-        router = router_for(plan, backend)
         out = Coalescer(self.send, cmd.req)
         try:
             reasoning = self._reasoning_stream(cmd, out)
@@ -421,40 +510,96 @@ class Worker:
         t_first = t_last = 0.0
         n = 0
         finish: p.FinishReason = "length"
-        try:
-            for token in backend.generate(prompt, sampling, self._cancel.is_set, stats):
-                now = time.perf_counter()
-                if n == 0:
-                    t_first = now
-                    self.send(
-                        p.Started(
-                            cmd.req, stats.prompt_tokens, stats.cached_tokens, stats.prompt_ms
+        searched: list[list[Hit]] = []
+        prefill: list[int] = []
+        conversation = list(messages)
+        while True:
+            router = router_for(plan, backend)
+            for token in prefill:  # the forced start of a final answer: the router must know
+                router.feed(token, backend.piece(token))
+            round_stats = stats if n == 0 else GenerationStats()
+            thought: list[str] = []
+            calls: list[Routed] = []
+            budget = min(cmd.max_tokens - n, facts.n_ctx - len(prompt))
+            try:
+                for token in backend.generate(prompt, sampling, self._cancel.is_set, round_stats):
+                    now = time.perf_counter()
+                    if n == 0:
+                        t_first = now
+                        self.send(
+                            p.Started(
+                                cmd.req, stats.prompt_tokens, stats.cached_tokens, stats.prompt_ms
+                            )
                         )
-                    )
-                t_last = now
-                n += 1
-                self._emit(router.feed(token, backend.piece(token)), out, reasoning)
-                if router.in_reasoning:
-                    out.add_reasoning_token(now)
-                out.tick(now)
-                if router.stop is not None and not cmd.ignore_eos:
-                    finish = router.stop
-                    break
-                if n >= budget:
-                    break
-        except Cancelled:
-            finish = "cancelled"
-        except BackendError as exc:
-            # An error is the request's last event, as for every other failed request; the
-            # text sent so far stays with the client as a partial answer.
-            reasoning.close(cancelled=True)
-            out.flush()
-            self.send(p.Error(cmd.req, exc.kind, str(exc)))
-            return
+                    t_last = now
+                    n += 1
+                    routed = router.feed(token, backend.piece(token))
+                    self._emit(routed, out, reasoning, thought, calls)
+                    if router.in_reasoning:
+                        out.add_reasoning_token(now)
+                    out.tick(now)
+                    if router.stop is not None and not cmd.ignore_eos:
+                        finish = router.stop
+                        break
+                    budget -= 1
+                    if budget <= 0:
+                        finish = "length"
+                        break
+            except Cancelled:
+                finish = "cancelled"
+            except BackendError as exc:
+                # An error is the request's last event, as for every other failed request; the
+                # text sent so far stays with the client as a partial answer.
+                reasoning.close(cancelled=True)
+                out.flush()
+                self.send(p.Error(cmd.req, exc.kind, str(exc)))
+                return
+            search = next((c for c in calls if c.name == TOOL_NAME), None)
+            if finish != "tool_call" or docs is None or search is None:
+                if finish == "tool_call" and prefill and not calls:
+                    finish = "stop"  # a forced final answer that ended in <|call|>
+                break
+            # The model searched the documents: answer it and let it go on. Its reasoning so
+            # far goes back into the prompt (harmony keeps analysis while a tool chain runs);
+            # it never leaves this process.
+            assert cmd.documents_index is not None
+            result, hits = self._run_search(cmd, docs, search, len(searched))
+            searched.append(hits)
+            step = [
+                ChatMessage(
+                    "assistant",
+                    "",
+                    "".join(thought) or None,
+                    (ToolCall(search.name, search.text, search.channel or "commentary"),),
+                ),
+                ChatMessage("tool", result, name=search.name),
+            ]
+            forced = len(searched) > MAX_CALLS
+            try:
+                plan, prompt = self._continue(cmd, facts, guard, [*conversation, *step], tools,
+                                              forced, tokens_of)  # fmt: skip
+                if not forced and facts.n_ctx - len(prompt) < ROOM_AFTER_SEARCH:
+                    # No room left to read more passages: the model answers with what it has.
+                    step[-1] = dataclasses.replace(step[-1], content=LIMIT_TEXT)
+                    forced = True
+                    plan, prompt = self._continue(cmd, facts, guard, [*conversation, *step],
+                                                  tools, forced, tokens_of)  # fmt: skip
+            except ValueError as exc:
+                self.send(p.Error(cmd.req, "bad_request", str(exc)))
+                return
+            conversation += step
+            prefill = backend.tokenize(FORCE_FINAL, add_bos=False) if forced else []
+            if not self._room(cmd.req, facts, prompt):
+                reasoning.close(cancelled=True)
+                out.flush()
+                return
+            finish = "length"
         if finish != "cancelled":
-            self._emit(router.finish(), out, reasoning)
+            self._emit(router.finish(), out, reasoning, [], [])
         reasoning.close(cancelled=finish == "cancelled")
         out.flush()
+        if docs is not None and finish != "cancelled":
+            self._send_sources(cmd, docs, searched)
         effort = cmd.effort if plan.format == "harmony" else None
         ttft = (t_first - t_start) * 1000.0 if n else 0.0
         tps = (n - 1) / (t_last - t_first) if n > 1 and t_last > t_first else 0.0
@@ -463,6 +608,64 @@ class Worker:
         self._send_done(cmd.req, finish, stats, n, ttft, tps, out, effort, plan.thinking, pending)
         if pending:
             self._summarize(cmd, backend, facts, raw)
+
+    def _continue(
+        self,
+        cmd: p.Generate,
+        facts: ModelFacts,
+        guard: SpecialTextGuard,
+        conversation: Sequence[ChatMessage],
+        tools: Sequence[ToolSpec],
+        forced: bool,
+        tokens_of: Callable[[PromptPlan], list[int]],
+    ) -> tuple[PromptPlan, list[int]]:
+        """The prompt that continues a tool chain; ``forced`` opens a final answer."""
+        plan = self.render(cmd, facts, guard, conversation, tools)
+        if forced:
+            plan = dataclasses.replace(plan, text=plan.text + FORCE_FINAL)
+        return plan, tokens_of(plan)
+
+    def _room(self, req: int, facts: ModelFacts, prompt: list[int]) -> bool:
+        if facts.n_ctx - len(prompt) >= 1:
+            return True
+        self.send(
+            p.Error(
+                req,
+                "context_full",
+                f"the conversation is {len(prompt)} tokens and the context holds "
+                f"{facts.n_ctx}; start a new chat or raise the context length",
+            )
+        )
+        return False
+
+    def _run_search(
+        self, cmd: p.Generate, docs: Prepared, call: Routed, done: int
+    ) -> tuple[str, list[Hit]]:
+        """Run one documents.search call; the result text for the model and the hits.
+
+        The query shown to the user went through the moderation layers: it was written by the
+        model, possibly on the analysis channel.
+        """
+        assert cmd.documents_index is not None
+        try:
+            query, k = parse_arguments(call.text)
+        except ToolArgumentsError as exc:
+            return error_text(str(exc)), []
+        shown = filter_text(query, self._moderator(cmd.moderation)).text
+        self.send(p.ToolCallEvent(cmd.req, TOOL_NAME, json.dumps({"query": shown, "k": k})))
+        if done >= MAX_CALLS:
+            return LIMIT_TEXT, []
+        hits = self._documents.search(docs, cmd.documents_index, query, k)
+        return result_text(query, hits), hits
+
+    def _send_sources(self, cmd: p.Generate, docs: Prepared, searched: list[list[Hit]]) -> None:
+        assert cmd.documents_index is not None
+        try:
+            sources = self._documents.sources(docs, cmd.documents_index, searched)
+        except (ConversationError, sqlite3.Error) as exc:
+            print(f"lanterna-worker: no sources: {exc}", file=sys.stderr)
+            return
+        self.send(p.Sources(cmd.req, sources))
 
     def _moderator(self, layers: list[str]) -> Moderator:
         if self._lexicon is None:
@@ -529,16 +732,28 @@ class Worker:
         )
 
     @staticmethod
-    def _emit(routed: list[Routed], out: Coalescer, reasoning: ReasoningStream) -> None:
-        # Reasoning text goes to the moderation stream, never to the pipe; tokens are counted
-        # by the caller.
+    def _emit(
+        routed: list[Routed],
+        out: Coalescer,
+        reasoning: ReasoningStream,
+        thought: list[str],
+        calls: list[Routed],
+    ) -> None:
+        # Reasoning text goes to the moderation stream and into ``thought`` (kept in this
+        # process for a tool chain), never to the pipe; tokens are counted by the caller.
+        # Documents searches are announced by the search itself, with a moderated query.
         for item in routed:
             if item.kind == "final":
                 out.add_text(item.text)
             elif item.kind == "reasoning":
                 reasoning.feed(item.text)
+                thought.append(item.text)
             elif item.kind == "tool_call":
-                out.send_now(p.ToolCallEvent(out.req, item.name, item.text))
+                calls.append(item)
+                if item.name != TOOL_NAME:
+                    out.send_now(p.ToolCallEvent(out.req, item.name, item.text))
+                else:
+                    out.flush()
 
     def _send_done(
         self,

@@ -6,12 +6,21 @@ line, when stderr is a terminal). With ``--json`` each line is one event object 
 ``text`` (answer delta), ``reasoning`` (statistics, or one filtered segment with its
 ``redactions`` and ``categories``; never raw), ``tool_call``, ``done``, ``summary`` (after
 ``done``, in summary mode) and ``error``.
+
+``--attach FILE…`` (files or folders; PDF, DOCX, Markdown, HTML, text) reads each document in a
+child process, indexes it in the document cache and attaches it to the prompt: whole when it
+fits the context, else as the passages that match (and, for gpt-oss, a ``documents.search``
+tool). The prompt is the last argument that is not a file, or whatever follows ``--``. The
+``--json`` stream then also has a ``documents`` event (the strategy, before the answer) and a
+``sources`` event (before ``done``: a list of ``file``, ``path``, ``page``, ``heading``,
+``excerpt``, ``score``); plain output prints the sources after the answer.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import sys
 from dataclasses import asdict
@@ -31,6 +40,18 @@ from engine.cli.common import (
 )
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import EFFORTS
+from engine.documents.attach import (
+    UNUSED_S,
+    AttachError,
+    Attachment,
+    attach,
+    default_index_path,
+    expand,
+    open_index,
+)
+from engine.documents.index import DocumentIndexError
+from engine.documents.prompt_text import place
+from engine.documents.search_tool import TOOL_NAME
 from engine.gpu import PREFERENCES as GPU_BACKENDS
 from engine.moderation.pipeline import parse_layers
 from engine.moderation.stream import DISPLAY_MODES
@@ -67,6 +88,14 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--seed", type=int)
     ap.add_argument("--conversation", metavar="FILE.json", help="earlier turns, as JSON")
     ap.add_argument("--tools", metavar="FILE.json", help="function tools offered to the model")
+    ap.add_argument(
+        "--attach",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="documents or folders to ask about (PDF, DOCX, Markdown, HTML, text)",
+    )
     ap.add_argument("--json", action="store_true", help="one JSON event per line")
     ap.add_argument("--ctx", type=int, default=8192, help="context length in tokens")
     ap.add_argument("--threads", type=int, help="CPU threads (default: picked for this machine)")
@@ -95,6 +124,7 @@ def _event_json(ev: p.Message) -> dict[str, Any]:
 class _Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
+        self.sources: list[dict[str, Any]] = []
 
     def line(self, obj: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -112,6 +142,22 @@ class _Output:
             sys.stderr.flush()
         elif isinstance(ev, p.ReasoningSummary):
             sys.stderr.write(f"summary of the reasoning: {ev.text or ev.error}\n")
+        elif isinstance(ev, p.DocumentsPlan):
+            note(documents_line(ev))
+        elif isinstance(ev, p.ToolCallEvent) and ev.name == TOOL_NAME:
+            note(f"searched the documents: {ev.arguments}")
+        elif isinstance(ev, p.Sources):
+            self.sources = ev.sources
+
+    def print_sources(self) -> None:
+        if self.as_json or not self.sources:
+            return
+        sys.stdout.write("\nSources:\n")
+        for n, src in enumerate(self.sources, 1):
+            where = place(src.get("page"), src.get("heading"))
+            sys.stdout.write(f"{n}. {src['file']}{', ' + where if where else ''}\n")
+            sys.stdout.write(f"   {src['excerpt']}\n")
+        sys.stdout.flush()
 
     def error(self, message: str) -> None:
         if self.as_json:
@@ -123,7 +169,11 @@ def run(args: argparse.Namespace) -> int:
     args.backend = args.backend or settings.backend
     args.gpu = args.gpu or settings.gpu_backend
     model = resolve_model(args.model, args.backend)
+    if args.attach and args.prompt is None and not os.path.exists(args.attach[-1]):
+        args.prompt = args.attach.pop()  # "--attach a.pdf b.pdf 'question'"
     messages = load_messages(args.conversation, args.prompt)
+    attached = attach_files(args.attach) if args.attach else []
+    args.documents = [{"path": a.path, "message": len(messages) - 1} for a in attached]
     args.tool_specs = load_tools(args.tools)
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
@@ -174,6 +224,8 @@ def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:
         tools=args.tool_specs,
         reasoning=args.reasoning,
         moderation=args.layers,
+        documents=args.documents,
+        documents_index=str(default_index_path()) if args.documents else None,
     )
     code = 0
     cancelled = False
@@ -196,17 +248,70 @@ def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:
             raise worker_failure(ev)
         if not isinstance(ev, p.Message) or getattr(ev, "req", None) != req:
             continue
-        if isinstance(ev, p.Text | p.Reasoning | p.ToolCallEvent | p.Done | p.ReasoningSummary):
+        if isinstance(
+            ev,
+            p.Text
+            | p.Reasoning
+            | p.ToolCallEvent
+            | p.Done
+            | p.ReasoningSummary
+            | p.DocumentsPlan
+            | p.Sources,
+        ):
             out.event(ev)
         if isinstance(ev, p.Done):
             if not out.as_json:
                 sys.stdout.write("\n")
+                out.print_sources()
                 _thought(ev)
             code = 130 if ev.finish_reason == "cancelled" else 0
             if not ev.summary_pending:
                 return code
         if isinstance(ev, p.ReasoningSummary):
             return code
+
+
+def attach_files(paths: list[str]) -> list[Attachment]:
+    """Read and index the documents; failures are reported one line each, and only when none
+    could be read is it an error (as with ``docs search``)."""
+    files, problems = expand(paths)
+    attached: list[Attachment] = []
+    try:
+        index = open_index(on_rebuild=note)
+    except DocumentIndexError as exc:
+        raise CliError(f"the document cache cannot be opened: {exc}") from None
+    with index:
+        index.prune(UNUSED_S)
+        for file in files:
+            if sys.stderr.isatty():
+                note(f"reading {os.path.basename(file)}…")
+            try:
+                attached.append(attach(file, index))
+            except AttachError as exc:
+                problems.append(exc)
+    for problem in problems:
+        note(f"error: {problem}")
+    for item in attached:
+        if item.notice:
+            note(f"{item.name}: {item.notice}")
+    if not attached:
+        raise CliError("none of the attached documents could be read")
+    return attached
+
+
+def documents_line(plan: p.DocumentsPlan) -> str:
+    n = f"{plan.documents} document{'s' if plan.documents != 1 else ''}"
+    if plan.strategy == "whole":
+        line = f"{n} read whole ({plan.tokens:,} tokens)"
+    else:
+        line = (
+            f"{n} too long for the context ({plan.budget:,} tokens free): "
+            f"answering from matching passages"
+            + (", with a documents.search tool" if plan.tool else "")
+        )
+    if plan.missing:
+        line += f"; no longer in the index: {', '.join(os.path.basename(m) for m in plan.missing)}"
+    return line
 
 
 def _thought(done: p.Done) -> None:

@@ -18,25 +18,20 @@ still searched; the exit code is then 1 (as grep does, the hits found are still 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from engine.cli.common import CliError, note
+from engine.documents.attach import INDEX_NAME, UNUSED_S, Extract, isolated_extractor, open_index
 from engine.documents.index import DocumentIndex, DocumentIndexError, Hit, normalize_path
-from engine.documents.model import ExtractedDocument, ExtractionError
+from engine.documents.model import ExtractionError
 from engine.documents.query import parse_query
-from engine.paths import app_paths
 
-CACHE_NAME = "documents.sqlite3"
-CACHE_UNUSED_S = 30 * 24 * 3600
-
-Extract = Callable[[str], ExtractedDocument]
+CACHE_NAME = INDEX_NAME
 
 
 def add_parser(sub: Any) -> None:
@@ -57,25 +52,11 @@ def add_parser(sub: Any) -> None:
     ap.set_defaults(func=run_search)
 
 
-def _extractor() -> Extract:
-    # Imported when a document is read: the readers load PDF and DOCX libraries.
-    module = importlib.import_module("engine.documents.isolated")
-    return cast(Extract, module.extract_isolated)
-
-
 def _open_cache() -> DocumentIndex:
-    path = app_paths().cache / CACHE_NAME
     try:
-        return DocumentIndex(path)
+        return open_index(on_rebuild=note)
     except DocumentIndexError as exc:
-        # It is a cache: a damaged or newer-format file is rebuilt rather than a dead end.
-        note(f"{exc}; starting a new document cache")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        try:
-            return DocumentIndex(path)
-        except DocumentIndexError as again:
-            raise CliError(str(again)) from None
+        raise CliError(str(exc)) from None
 
 
 def _one_line(text: str) -> str:
@@ -150,14 +131,14 @@ def run_search(args: argparse.Namespace) -> int:
         raise CliError("--k must be at least 1")
     if parse_query(args.query).fts is None:
         raise CliError("the query has no words to search for")
-    extract = _extractor()
+    extract = isolated_extractor()
     with ExitStack() as stack:
         if args.no_cache:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="lanterna-docs-"))
             index = stack.enter_context(DocumentIndex(Path(tmp) / CACHE_NAME))
         else:
             index = stack.enter_context(_open_cache())
-            index.prune(CACHE_UNUSED_S)
+            index.prune(UNUSED_S)
         indexed, failures = _index_files(index, args.files, extract)
         if not indexed:
             raise CliError("none of the files could be read")

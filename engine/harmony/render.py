@@ -26,7 +26,12 @@ from typing import Final
 
 from engine.conversation import ChatMessage, ConversationError, Effort, ToolSpec
 from engine.harmony import tokens
-from engine.harmony.tools import qualified_name, render_tools_section
+from engine.harmony.tools import (
+    FUNCTIONS_NAMESPACE,
+    namespace_of,
+    qualified_name,
+    render_tools_section,
+)
 
 DEFAULT_IDENTITY: Final = "You are ChatGPT, a large language model trained by OpenAI."
 DEFAULT_KNOWLEDGE_CUTOFF: Final = "2024-06"
@@ -98,20 +103,25 @@ def _to_harmony_messages(
     developer = developer_message_text("\n\n".join(instructions) or None, options.tools)
     if developer:
         out.append(_Message("developer", developer))
+    # A tool's result goes back on the channel its call came on (commentary for function
+    # tools; gpt-oss may call other namespaces from analysis).
+    call_channels: dict[str, str] = {}
     for message in messages:
         if message.role == "user":
             out.append(_Message("user", message.content))
         elif message.role == "assistant":
             out.extend(_assistant_messages(message))
+            call_channels.update((qualified_name(c.name), c.channel) for c in message.tool_calls)
         elif message.role == "tool":
             if not message.name:
                 raise ConversationError("a tool result needs the tool's name (e.g. functions.x)")
+            author = qualified_name(message.name)
             out.append(
                 _Message(
                     "tool",
                     message.content,
-                    author=qualified_name(message.name),
-                    channel="commentary",
+                    author=author,
+                    channel=call_channels.get(author, "commentary"),
                     recipient="assistant",
                 )
             )
@@ -126,7 +136,9 @@ def system_message_text(options: HarmonyOptions) -> str:
         f"# Valid channels: {', '.join(VALID_CHANNELS)}. "
         "Channel must be included for every message."
     )
-    if options.tools:
+    # Only function tools get this line; tools of other namespaces are declared without it,
+    # as the reference does.
+    if any(namespace_of(t.name) == FUNCTIONS_NAMESPACE for t in options.tools):
         channels += "\nCalls to these tools must go to the commentary channel: 'functions'."
     return "\n\n".join(["\n".join(identity), f"Reasoning: {options.effort}", channels])
 
@@ -150,7 +162,7 @@ def _assistant_messages(message: ChatMessage) -> list[_Message]:
             _Message(
                 "assistant",
                 call.arguments,
-                channel="commentary",
+                channel=call.channel,
                 recipient=qualified_name(call.name),
                 content_type=_JSON_CONTENT_TYPE,
             )

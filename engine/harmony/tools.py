@@ -22,11 +22,31 @@ FUNCTIONS_NAMESPACE: Final = "functions"
 _MISSING: Final = object()
 
 
-def render_tools_section(tools: Sequence[ToolSpec]) -> str:
-    """The ``# Tools`` section declaring ``tools`` in the ``functions`` namespace."""
-    lines = [f"## {FUNCTIONS_NAMESPACE}\n"]
+def render_tools_section(
+    tools: Sequence[ToolSpec], descriptions: Mapping[str, str] | None = None
+) -> str:
+    """The ``# Tools`` section declaring ``tools``, one block per namespace.
+
+    A tool named ``ns.x`` is ``x`` in namespace ``ns``; a bare name is in ``functions``.
+    Namespaces come in name order, as the reference keeps them in a sorted map; ``descriptions``
+    gives a namespace's comment line.
+    """
+    by_namespace: dict[str, list[ToolSpec]] = {}
+    for tool in tools:
+        by_namespace.setdefault(namespace_of(tool.name), []).append(tool)
+    blocks = [
+        _namespace_block(name, members, (descriptions or {}).get(name))
+        for name, members in sorted(by_namespace.items())
+    ]
+    return "# Tools\n\n" + "\n\n".join(blocks)
+
+
+def _namespace_block(namespace: str, tools: Sequence[ToolSpec], description: str | None) -> str:
+    lines = [f"## {namespace}\n"]
+    if description is not None:
+        lines.extend(f"// {line}" for line in text_lines(description))
     if tools:
-        lines.append(f"namespace {FUNCTIONS_NAMESPACE} {{\n")
+        lines.append(f"namespace {namespace} {{\n")
         for tool in tools:
             name = declared_name(tool.name)
             lines.extend(f"// {line}" for line in text_lines(tool.description))
@@ -35,13 +55,18 @@ def render_tools_section(tools: Sequence[ToolSpec]) -> str:
             else:
                 signature = schema_to_typescript(tool.parameters, "")
                 lines.append(f"type {name} = (_: {signature}) => any;\n")
-        lines.append(f"}} // namespace {FUNCTIONS_NAMESPACE}")
-    return "# Tools\n\n" + "\n".join(lines)
+        lines.append(f"}} // namespace {namespace}")
+    return "\n".join(lines)
+
+
+def namespace_of(name: str) -> str:
+    """The namespace a tool is declared in: ``documents`` for ``documents.search``."""
+    return name.rsplit(".", 1)[0] if "." in name else FUNCTIONS_NAMESPACE
 
 
 def declared_name(name: str) -> str:
-    """A tool's name inside the namespace block: ``functions.x`` is declared as ``x``."""
-    return name.removeprefix(FUNCTIONS_NAMESPACE + ".")
+    """A tool's name inside its namespace block: ``functions.x`` is declared as ``x``."""
+    return name.rsplit(".", 1)[-1]
 
 
 def qualified_name(name: str) -> str:

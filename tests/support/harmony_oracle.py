@@ -103,6 +103,7 @@ def to_reference_conversation(messages: Sequence[ChatMessage], options: HarmonyO
         Role,
         SystemContent,
         ToolDescription,
+        ToolNamespaceConfig,
     )
 
     effort = {
@@ -124,20 +125,28 @@ def to_reference_conversation(messages: Sequence[ChatMessage], options: HarmonyO
     developer = DeveloperContent.new()
     if instructions:
         developer = developer.with_instructions("\n\n".join(instructions))
-    if options.tools:
-        developer = developer.with_function_tools(
-            [
-                ToolDescription.new(
-                    tool.name.removeprefix("functions."),
-                    tool.description,
-                    parameters=None if tool.parameters is None else dict(tool.parameters),
-                )
-                for tool in options.tools
-            ]
+    # Tools named "ns.x" belong to namespace ns; bare names and "functions.x" are function tools.
+    namespaces: dict[str, list[Any]] = {}
+    for tool in options.tools:
+        namespace, _, bare = tool.name.rpartition(".")
+        namespaces.setdefault(namespace or "functions", []).append(
+            ToolDescription.new(
+                bare,
+                tool.description,
+                parameters=None if tool.parameters is None else dict(tool.parameters),
+            )
         )
+    for namespace, described in namespaces.items():
+        if namespace == "functions":
+            developer = developer.with_function_tools(described)
+        else:
+            developer = developer.with_tools(
+                ToolNamespaceConfig(name=namespace, description=None, tools=described)
+            )
     if instructions or options.tools:
         out.append(Message.from_role_and_content(Role.DEVELOPER, developer))
 
+    call_channels: dict[str, str] = {}
     for message in messages:
         if message.role == "user":
             out.append(Message.from_role_and_content(Role.USER, message.content))
@@ -149,9 +158,10 @@ def to_reference_conversation(messages: Sequence[ChatMessage], options: HarmonyO
                     )
                 )
             for call in message.tool_calls:
+                call_channels[_qualified(call.name)] = call.channel
                 out.append(
                     Message.from_role_and_content(Role.ASSISTANT, call.arguments)
-                    .with_channel("commentary")
+                    .with_channel(call.channel)
                     .with_recipient(_qualified(call.name))
                     .with_content_type("<|constrain|>json")
                 )
@@ -166,7 +176,7 @@ def to_reference_conversation(messages: Sequence[ChatMessage], options: HarmonyO
             author = Author.new(Role.TOOL, _qualified(message.name))
             out.append(
                 Message.from_author_and_content(author, message.content)
-                .with_channel("commentary")
+                .with_channel(call_channels.get(_qualified(message.name), "commentary"))
                 .with_recipient("assistant")
             )
     return Conversation.from_messages(out)

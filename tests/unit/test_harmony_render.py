@@ -274,6 +274,24 @@ CASES: dict[str, tuple[list[ChatMessage], HarmonyOptions]] = {
         ],
         HarmonyOptions(tools=(ToolSpec("functions.get_time", "Current time."), WEATHER)),
     ),
+    "namespace_tool_alone": (
+        [user("What does the contract say about refunds?")],
+        HarmonyOptions(tools=(ToolSpec("documents.search", "Find passages.", {"type": "object",
+            "properties": {"query": {"type": "string"}}, "required": ["query"]}),)),
+    ),
+    "namespaces_sorted_beside_functions": (
+        [user("x")],
+        HarmonyOptions(tools=(ToolSpec("zeta.lookup", "Z."), WEATHER, ToolSpec("alpha.f", "A."))),
+    ),
+    "namespace_call_from_analysis_and_its_result": (
+        [
+            user("Refunds?"),
+            ChatMessage("assistant", "", "Search first.", (ToolCall(
+                "documents.search", '{"query":"refund"}', channel="analysis"),)),
+            tool("documents.search", "[1] terms.pdf, p. 4: refunds within 30 days"),
+        ],
+        HarmonyOptions(tools=(ToolSpec("documents.search", "Find passages."),)),
+    ),
     "answer_with_calls_and_text": (
         [user("x"), assistant("Calling now.", reasoning="r", calls=[WEATHER_CALL]), user("y")],
         HarmonyOptions(tools=(WEATHER,)),

@@ -46,8 +46,28 @@ def test_tool_call_ends_generation_with_arguments() -> None:
          '{"city":', '"Lisbon"}', ht.CALL]
     )  # fmt: skip
     calls = [r for r in out if r.kind == "tool_call"]
-    assert calls == [Routed("tool_call", '{"city":"Lisbon"}', name="functions.get_weather")]
+    assert calls == [
+        Routed("tool_call", '{"city":"Lisbon"}', name="functions.get_weather", channel="commentary")
+    ]
     assert final_text(out) == ""
+    assert router.stop == "tool_call"
+
+
+def test_tool_call_from_analysis_is_a_call_not_reasoning() -> None:
+    # gpt-oss calls tools of namespaces other than functions (browser, documents) from analysis.
+    out, router = harmony_feed(
+        [ht.CHANNEL, "analysis", ht.MESSAGE, "Let me look it up.", ht.END,
+         ht.START, "assistant to=documents.search", ht.CHANNEL, "analysis ", ht.CONSTRAIN, "json",
+         ht.MESSAGE, '{"query":', '"refund policy"}', ht.CALL]
+    )  # fmt: skip
+    calls = [r for r in out if r.kind == "tool_call"]
+    assert calls == [
+        Routed(
+            "tool_call", '{"query":"refund policy"}', name="documents.search", channel="analysis"
+        )
+    ]
+    reasoning = "".join(r.text for r in out if r.kind == "reasoning")
+    assert reasoning == "Let me look it up."
     assert router.stop == "tool_call"
 
 

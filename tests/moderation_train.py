@@ -5,7 +5,8 @@
 Training data: every item of ``tests/data/moderation/eval.jsonl`` (dev and test; PII items are
 benign here, their redaction is another layer's job), ``train.jsonl`` and ``everyday.jsonl``
 (ordinary sentences: code comments, chat, idioms with "kill", "shoot", "matar", "tiro"...).
-``holdout.jsonl`` and ``holdout2.jsonl`` are never read: they stay independent measures.
+``holdout.jsonl``, ``holdout2.jsonl`` and ``holdout3.jsonl`` are never read: they stay independent
+measures.
 Features include the concept classes of ``resources/moderation/concepts.toml``, whose lists are
 copied into the model file.
 
@@ -61,10 +62,11 @@ LEARNING_RATE = 0.05
 SCALE = 1000  # weights are stored as integers in thousandths
 PRUNE = 0.3  # features whose every weight is smaller than this are left out
 TARGET_RECALL = 0.9
-# Per head. In cross-validation the nine heads together flag about 2.5% of the hand-written
-# benign items (hard on purpose: clinical, legal, defensive, fiction; with the word lists, under
-# 4%) and under 1% of the ordinary sentences; a larger budget bought little recall.
-BENIGN_BUDGET = 0.003
+# Per head. In cross-validation the nine heads together flag about 3% of the hand-written benign
+# items (hard on purpose: clinical, legal, defensive, fiction) and under 1% of the ordinary
+# sentences. 0.003 flagged 1.9% of the benign items but left malware and drug recall far lower;
+# 0.008 flagged 4.3%, too close to the 5% the whole filter (word lists included) may change.
+BENIGN_BUDGET = 0.005
 EVERYDAY_BUDGET = 0.0025
 FOLDS = 5
 # Ordinary text (everyday.jsonl: code comments, chat, idioms), checked on its own budget.

@@ -1,7 +1,7 @@
 """The fast layers on the labelled segments: what they must keep catching and leaving alone.
 
-``python -m tests.moderation_eval --split dev|test|holdout|holdout2|everyday|all`` prints the
-full tables.
+``python -m tests.moderation_eval --split dev|test|holdout|holdout2|holdout3|everyday|all`` prints
+the full tables.
 
 - ``eval.jsonl`` (dev and test halves) is what the word lists and the classifier were built
   from: there the filter must meet its targets — recall >= 0.85 per harmful category, >= 0.95
@@ -12,7 +12,10 @@ full tables.
 - ``holdout2.jsonl`` was written before the current word lists, concept classes and training
   sentences, and never used to build them. Where the filter reaches the product's targets there
   (recall >= 0.85 per harmful category) the test asserts the targets; where it does not yet
-  (violence, drugs, and PII at 36 of 38), it asserts the measured figures as floors.
+  (violence), it asserts the measured figure as a floor.
+- ``holdout3.jsonl`` was written before the ``tr5`` training sentences, the concept entries added
+  with them, the classifier's current thresholds and the card and password detectors, and is
+  treated the same way (violence and malware are below the target there).
 - ``everyday.jsonl``: ordinary sentences, of which at most 5% may be changed.
 """
 
@@ -26,13 +29,13 @@ from tests.moderation_eval import Report, evaluate, load_items
 # Measured recall on holdout.jsonl, less about 0.05 (see the module docstring).
 HOLDOUT_FLOORS = {
     "self_harm": 0.85,
-    "violence": 0.65,
+    "violence": 0.73,
     "sexual": 0.95,
-    "sexual_minors": 0.85,
+    "sexual_minors": 0.90,
     "hate": 0.95,
-    "drugs": 0.80,
+    "drugs": 0.85,
     "cbrn": 0.85,
-    "malware": 0.70,
+    "malware": 0.75,
 }
 TARGET = 0.85
 # holdout2.jsonl: the target where it is reached, the measured recall where it is not.
@@ -42,11 +45,22 @@ HOLDOUT2_FLOORS = {
     "sexual": TARGET,
     "sexual_minors": TARGET,
     "hate": TARGET,
-    "drugs": 0.846,  # measured 33/39: below the target
+    "drugs": TARGET,
     "cbrn": TARGET,
     "malware": TARGET,
 }
-HOLDOUT2_PII_FLOOR = 0.947  # measured 36/38: below the 0.95 target
+PII_TARGET = 0.95
+# holdout3.jsonl: the target where it is reached, the measured recall where it is not.
+HOLDOUT3_FLOORS = {
+    "self_harm": TARGET,
+    "violence": 0.58,  # measured 20/34: below the target
+    "sexual": TARGET,
+    "sexual_minors": TARGET,
+    "hate": TARGET,
+    "drugs": TARGET,
+    "cbrn": TARGET,
+    "malware": 0.75,  # measured 25/33: below the target
+}
 BENIGN_ALTERED_MAX = 0.05
 
 
@@ -68,6 +82,11 @@ def holdout() -> Report:
 @pytest.fixture(scope="module")
 def holdout2() -> Report:
     return _report("holdout2")
+
+
+@pytest.fixture(scope="module")
+def holdout3() -> Report:
+    return _report("holdout3")
 
 
 def _below(report: Report, floors: dict[str, float]) -> dict[str, float]:
@@ -104,12 +123,21 @@ def test_second_holdout_meets_the_targets_or_its_floors(holdout2: Report) -> Non
     assert holdout2.benign >= 150 and holdout2.benign_altered_rate <= BENIGN_ALTERED_MAX
 
 
-def test_second_holdout_pii(holdout2: Report) -> None:
-    pos = sum(s.positives for s in holdout2.pii.values())
-    caught = sum(s.caught for s in holdout2.pii.values())
-    assert pos >= 30 and caught / pos >= HOLDOUT2_PII_FLOOR
-    wrong = {k: round(s.precision, 3) for k, s in holdout2.pii.items() if s.precision < 0.9}
+@pytest.mark.parametrize("split", ["holdout2", "holdout3"])
+def test_held_out_pii(split: str, holdout2: Report, holdout3: Report) -> None:
+    report = holdout2 if split == "holdout2" else holdout3
+    pos = sum(s.positives for s in report.pii.values())
+    caught = sum(s.caught for s in report.pii.values())
+    assert pos >= 30 and caught / pos >= PII_TARGET
+    wrong = {k: round(s.precision, 3) for k, s in report.pii.items() if s.precision < 0.9}
     assert not wrong, f"PII kinds below 0.9 precision: {wrong}"
+
+
+def test_third_holdout_meets_the_targets_or_its_floors(holdout3: Report) -> None:
+    assert all(s.positives >= 20 for s in holdout3.categories.values())
+    low = _below(holdout3, HOLDOUT3_FLOORS)
+    assert not low, f"holdout3 recall below its target or floor: {low}"
+    assert holdout3.benign >= 100 and holdout3.benign_altered_rate <= BENIGN_ALTERED_MAX
 
 
 def test_everyday_text_is_left_alone() -> None:

@@ -297,6 +297,18 @@ def test_card_positives(card: str) -> None:
     assert_only(f"cartão {card} válido", "card", card)
 
 
+def test_cards_grouped_with_dots() -> None:
+    visa = luhn_complete("4", 16)
+    dotted = ".".join(visa[i : i + 4] for i in range(0, 16, 4))
+    assert_only(f"o cartão {dotted} foi recusado.", "card", dotted)
+    amex = luhn_complete("37", 15)
+    amex_dotted = f"{amex[:4]}.{amex[4:10]}.{amex[10:]}"
+    assert_only(f"Amex {amex_dotted} vence em 09/27", "card", amex_dotted)
+    # Mixed separators are not a printed grouping, and a dotted version string is no card.
+    assert_clean(f"{visa[:4]}.{visa[4:8]} {visa[8:12]}-{visa[12:]}")
+    assert_clean("release 2024.0311.1107.5521 is out")
+
+
 def test_long_cards_are_found_when_grouped() -> None:
     card = luhn_complete("4", 19)
     grouped = " ".join(card[i : i + 4] for i in range(0, 19, 4))
@@ -628,6 +640,50 @@ def test_secret_prefixed_positives(secret: str) -> None:
 )
 def test_secret_assigned_positives(text: str, secret: str) -> None:
     assert_only(text, "secret", secret)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # A few words between the password word and its ":".
+        ("la contraseña del correo: gatoNegro_19 no entra", "gatoNegro_19"),
+        ("senha do roteador: Capivara#88, anotada", "Capivara#88"),
+        ("password for the admin account: Hunter2!xyz", "Hunter2!xyz"),
+        ("clave del wifi: nubeRoja_77", "nubeRoja_77"),
+        # No ":" at all, maybe a verb and quotes.
+        ("a senha é Capivara#88 e ninguém sabe", "Capivara#88"),
+        ("la contraseña es Perro$Azul42.", "Perro$Azul42"),
+        ("they set the password 'Tr0ub4dor&3' last week", "Tr0ub4dor&3"),
+        # Letters and digits only, accents, any symbol, a short one of three kinds, a PIN.
+        ("senha: capivara8812", "capivara8812"),
+        ("contraseña: Añoñandú2024", "Añoñandú2024"),
+        ("contraseña: Qz?81k,Lm9 para entrar", "Qz?81k,Lm9"),
+        ("senha: Gato#7x", "Gato#7x"),
+        ("senha: 48213907", "48213907"),
+    ],
+)
+def test_password_after_its_word(text: str, secret: str) -> None:
+    assert_only(text, "secret", secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password is incorrect",
+        "la contraseña es demasiado corta",
+        "the password policy requires 12 characters",
+        "la contraseña debe tener 8 caracteres: mayúsculas, números",
+        "The password field: required",
+        "Password (required): at least 8 characters",
+        "senha do usuário: SENHA_DO_USUARIO",
+        "password hash: $2b$12$abcdefgh",
+        "password: 123456",  # a counted run is an example, not someone's PIN
+        "password: ********",
+        "if password == hashed_pw1:",
+    ],
+)
+def test_password_words_in_prose_or_code(text: str) -> None:
+    assert_clean(text)
 
 
 def test_pem_private_key_whole_and_cut() -> None:

@@ -3,8 +3,9 @@
 - A card needs Luhn *and* a known issuer prefix with that issuer's length (Visa, Mastercard,
   Amex, Discover, Diners, JCB, UnionPay, Maestro, Elo, Hipercard, Mir): Luhn alone passes one in
   ten 13–19 digit numbers, and millisecond timestamps or snowflake ids start with 1.
-- Groupings are the printed ones (4-4-4-4…, 4-6-5, 4-6-4) with one kind of separator, never inside
-  a hyphenated token (ISBN).
+- Groupings are the printed ones (4-4-4-4…, 4-6-5, 4-6-4) with one kind of separator (space,
+  hyphen or dot: ``4111.1111.1111.1111`` is common in Brazil), never inside a hyphenated or dotted
+  token (ISBN, a version).
 - A bare run of 17–19 digits is taken for a 64-bit id, not a card; long cards are found when
   grouped.
 """
@@ -21,7 +22,7 @@ from engine.moderation.pii.found import Found
 # A maximal run of digit groups; the card is looked for among its consecutive groups, so a number
 # written next to it ("in 2023 4111 1111 1111 1111") neither hides it nor joins it. Whether the
 # last group may end a number is checked apart: "… 1111 1111abc" can still hold a card before it.
-_DIGIT_CHUNK = re.compile(r"[0-9]" + NUM_L_AFTER_FIRST + r"[0-9]*+(?:[ \-][0-9]++)*+")
+_DIGIT_CHUNK = re.compile(r"[0-9]" + NUM_L_AFTER_FIRST + r"[0-9]*+(?:[ .\-][0-9]++)*+")
 _CARD_GROUPINGS: tuple[tuple[int, ...], ...] = ((4, 6, 5), (4, 6, 4))
 
 
@@ -85,7 +86,7 @@ def find_cards(text: str) -> Iterator[Found]:
         if len(m[0]) < 13 or after_currency(text, m.start()):
             continue
         groups = re.findall(r"[0-9]+", m[0])
-        seps = re.findall(r"[ \-]", m[0])
+        seps = re.findall(r"[ .\-]", m[0])
         starts = [m.start() + g.start() for g in re.finditer(r"[0-9]+", m[0])]
         open_end = NUM_END.match(text, m.end()) is not None
         for i, j in _cards_in_chunk(groups, seps, open_end):

@@ -8,7 +8,12 @@
   password, senha, contraseña, clave, chave…, as a word of the name: not "monkey" or "author").
   Such a value is a secret when it has 20+ characters, mixes character classes and has 3 bits of
   entropy per character; after a password word (password, senha, contraseña, clave…) 8 characters
-  of three kinds (``Tr0ub4dor&3``) are enough.
+  of three kinds (``Tr0ub4dor&3``), or letters and digits without a code separator
+  (``capivara2024``), are enough.
+- A password word may be followed by a few words before its ``:`` ("senha do roteador:",
+  "contraseña de la base de datos:", "password for the admin account:"), and a password may
+  follow its word with no ``:`` at all ("the password is …", "a senha é …", "con la contraseña
+  …"): then only a value of three kinds of characters counts, since prose follows such words.
 - Code is never a secret (``self.tokenizer``, ``SECRET_KEY_FROM_ENV``, ``PKCS12PrivateKeyTypes``,
   a call ``conv2d(…)``), nor is a value under a digest name (``key_sha256``). A hash or UUID
   standing alone is never a secret; after a secret word it is one.
@@ -68,6 +73,20 @@ _PASSWORD_WORDS = frozenset({
 })  # fmt: skip
 # The assigned name, maybe quoted ("password": …).
 _NAME_BEFORE = re.compile(r"([\w\-]+)[\"']?\s*\Z")
+_PASSWORD_WORD = r"(?i:password|passwd|passphrase|senha|contrase(?:ñ|n)a|clave|pwd)"
+# A password's value: anything up to a space, a quote or a bracket (passwords hold any symbol and
+# accents; a bracket is far likelier code, "Optional[str]", or a "[secret]" placeholder).
+_PASSWORD_VALUE = r"[\"'“‘«]?([^\s\"'“”‘’«»()\[\]{}<>]{6,64})"
+# A password word, up to four words naming what it opens, ":" or "=", then the value.
+_LABELLED_PASSWORD = re.compile(
+    rf"(?<![\w\-]){_PASSWORD_WORD}((?:\s+[\w\-']+){{0,4}}?)[\"']?\s*[:=](?!=)\s*{_PASSWORD_VALUE}"
+)
+# A password word, maybe a verb ("is", "é", "es"…), then the value itself, maybe quoted.
+_PASSWORD_THEN_VALUE = re.compile(
+    rf"(?<![\w\-]){_PASSWORD_WORD}"
+    rf"(?:\s+(?i:is|was|would\s+be|é|era|será|seria|es|fue|sería))?\s+{_PASSWORD_VALUE}"
+)
+_PASSWORD_HINTS = ("passw", "pwd", "senha", "contrase", "clave")
 # A secret word must be a word of the name: "accessToken", "API_KEY" and "x-api-key" have one;
 # "monkey", "author" and "keywords" do not (a lower-case letter runs on into or out of it).
 _SECRET_WORD = re.compile(rf"(?:(?<![A-Za-z])|(?=[A-Z]))(?i:{_SECRET_WORDS})(?![a-z])")
@@ -82,6 +101,8 @@ _CAMEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _CODE_JOINERS = re.compile(r"[.+\-*/]+")
 _DOTTED_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _MIN_ENTROPY = 3.0  # bits per character; random base64/hex of 16+ characters is well above it
+# A short password of eight characters has at most 3 bits per character; a filler has under 2.
+_MIN_PASSWORD_ENTROPY = 2.5
 
 
 def _entropy(text: str) -> float:
@@ -145,6 +166,39 @@ def _secret_word(text: str, end: int) -> str | None:
     return None if word is None else word[0].lower()
 
 
+def _letters_and_digits(value: str) -> bool:
+    """A password of letters and digits only (``capivara2024``): no code separator in it."""
+    return (
+        value.isalnum() and any(ch.isalpha() for ch in value) and any(ch.isdigit() for ch in value)
+    )
+
+
+def _looks_like_password(value: str, followed_by: str, *, letters_and_digits: bool) -> bool:
+    """A value after a password word: six characters of three kinds, or (``letters_and_digits``)
+    eight of letters and digits. A password may look like a name ("nubeRoja_2023"): only a call,
+    an attribute path or a plain snake-case or constant name ("hashed_pw1", "DB_PASSWORD") is code
+    there."""
+    if len(value) < 6 or followed_by in ("(", "[", "{", "<") or _DOTTED_PATH.fullmatch(value):
+        return False
+    if _entropy(value) < _MIN_PASSWORD_ENTROPY:
+        return False  # "aaaaaaaa1": a filler, not a password
+    parts = [part for part in _CODE_JOINERS.split(value) if part]
+    if parts and all(_IDENTIFIER.fullmatch(part) for part in parts):
+        return letters_and_digits and len(value) >= 8 and _letters_and_digits(value)
+    if letters_and_digits and len(value) >= 8 and _letters_and_digits(value):
+        return True
+    return _char_classes(value, symbols=True) >= 3
+
+
+def _pin_like(value: str) -> bool:
+    """Six or more digits right after a password word ("senha: 48213907"), not one repeated or
+    counted digit ("000000", "123456")."""
+    return value.isdigit() and len(value) >= 6 and len(set(value)) >= 4 and value not in _RUNS
+
+
+_RUNS = "0123456789012345678909876543210"
+
+
 def _is_secret_value(value: str, word: str, followed_by: str) -> bool:
     if _looks_like_code(value, followed_by):
         return False
@@ -163,6 +217,34 @@ def _find_assigned_secrets(text: str) -> Iterator[Found]:
             yield Found("secret", m.start(1), m.start(1) + len(value))
 
 
+def _password_value(text: str, m: re.Match[str], group: int) -> tuple[str, str]:
+    """The value of a password match without the sentence punctuation after it, and the
+    character that follows it."""
+    value = m[group].rstrip(".,;)")
+    if len(value) > 1 and value[-1] in "!?" and value[-2].isalpha():
+        value = value[:-1]  # "… es Gato#2024x!": the "!" ends the sentence
+    end = m.start(group) + len(value)
+    return value, text[end : end + 1]
+
+
+def _find_passwords(text: str) -> Iterator[Found]:
+    """Passwords after a password word: labelled ("senha: …", "contraseña del correo: …") or
+    written in a sentence ("the password is Tr0ub4dor&3")."""
+    for m in _LABELLED_PASSWORD.finditer(text):
+        value, followed_by = _password_value(text, m, 2)
+        direct = not m[1].strip()
+        if _DIGEST_WORD.search(m[0][: m.start(2) - m.start()]):
+            continue
+        if _looks_like_password(value, followed_by, letters_and_digits=direct) or (
+            direct and _pin_like(value)
+        ):
+            yield Found("secret", m.start(2), m.start(2) + len(value))
+    for m in _PASSWORD_THEN_VALUE.finditer(text):
+        value, followed_by = _password_value(text, m, 1)
+        if _looks_like_password(value, followed_by, letters_and_digits=False):
+            yield Found("secret", m.start(1), m.start(1) + len(value))
+
+
 def find_secrets(text: str) -> Iterator[Found]:
     if any(prefix in text for prefix in _SECRET_PREFIXES):
         yield from _find_prefixed_secrets(text)
@@ -171,3 +253,6 @@ def find_secrets(text: str) -> Iterator[Found]:
             yield Found("secret", m.start(), m.end())
     if "=" in text or ":" in text:
         yield from _find_assigned_secrets(text)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _PASSWORD_HINTS):
+        yield from _find_passwords(text)

@@ -240,12 +240,15 @@ class EngineClient:
         chat_template: str | None = None,
         backend: str = "auto",
         gpu_backend: str = "auto",
+        embedding_model: str | os.PathLike[str] | None = None,
     ) -> int:
         """Load ``path`` (a GGUF file, or an MLX model folder) with ``backend``: "auto",
         "llamacpp" or "mlx"; ``gpu_backend`` ("auto", "cpu", "cuda", "vulkan") picks the
-        llama.cpp build, once per worker."""
+        llama.cpp build, once per worker. ``embedding_model`` (a GGUF file) is loaded beside
+        it for document search."""
         req = next(self._ids)
         guard = None if guard_model is None else str(guard_model)
+        embedding = None if embedding_model is None else str(embedding_model)
         self._send(
             p.LoadModel(
                 req,
@@ -258,6 +261,7 @@ class EngineClient:
                 chat_template=chat_template,
                 backend=backend,
                 gpu_backend=gpu_backend,
+                embedding_model=embedding,
             )
         )
         return req

@@ -2,9 +2,10 @@
 
 An export reads a fixed list of fields and nothing else: role, content, times, the incomplete
 flag, the model and effort, a few statistics, the text of the filtered reasoning segments (a
-withheld segment only as ``[withheld: <categories>]``) and the summary's text. Whatever else a
-stored reasoning or meta dict might hold — redaction offsets, errors, or keys added later — never
-reaches a file the user shares.
+withheld segment only as ``[withheld: <categories>]``), the summary's text, the names and page
+counts of the documents attached to a question, and the places an answer cites (file name, page,
+heading). Whatever else a stored reasoning or meta dict might hold — redaction offsets, errors,
+the documents' paths and excerpts, or keys added later — never reaches a file the user shares.
 """
 
 from __future__ import annotations
@@ -91,6 +92,42 @@ def _effort(msg: StoredMessage) -> str | None:
     return _text(msg.meta.get("effort")) or _text(msg.reasoning.get("effort")) or None
 
 
+def attachments(msg: StoredMessage) -> list[dict[str, Any]]:
+    """The documents attached to a question: name, and pages when known."""
+    raw = msg.meta.get("attachments")
+    out: list[dict[str, Any]] = []
+    for item in raw if isinstance(raw, list) else []:
+        name = _text(item.get("name")) if isinstance(item, dict) else None
+        if not name:
+            continue
+        doc: dict[str, Any] = {"name": name}
+        pages = _number(item.get("pages"))
+        if isinstance(pages, int) and pages > 0:
+            doc["pages"] = pages
+        out.append(doc)
+    return out
+
+
+def sources(msg: StoredMessage) -> list[dict[str, Any]]:
+    """The places an answer cites: file name, and page or heading when known."""
+    raw = msg.meta.get("sources")
+    out: list[dict[str, Any]] = []
+    for item in raw if isinstance(raw, list) else []:
+        name = _text(item.get("file")) if isinstance(item, dict) else None
+        if not name:
+            continue
+        place: dict[str, Any] = {"file": name}
+        page = _number(item.get("page"))
+        heading = _text(item.get("heading"))
+        if isinstance(page, int) and page > 0:
+            place["page"] = page
+        elif heading:
+            place["heading"] = heading
+        if place not in out:
+            out.append(place)
+    return out
+
+
 def export_json(conv: Conversation, path: list[StoredMessage]) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     for msg in path:
@@ -100,6 +137,9 @@ def export_json(conv: Conversation, path: list[StoredMessage]) -> dict[str, Any]
             "created": iso_utc(msg.created),
             "incomplete": msg.incomplete,
         }
+        docs = attachments(msg) if msg.role == "user" else []
+        if docs:
+            item["attachments"] = docs
         if msg.role == "assistant":
             model, effort = _model(msg), _effort(msg)
             if model is not None:
@@ -118,6 +158,9 @@ def export_json(conv: Conversation, path: list[StoredMessage]) -> dict[str, Any]
                 reasoning["summary"] = summary
             if reasoning:
                 item["reasoning"] = reasoning
+            cited = sources(msg)
+            if cited:
+                item["sources"] = cited
         messages.append(item)
     return {
         "format": FORMAT,
@@ -173,6 +216,23 @@ def _reasoning_block(msg: StoredMessage) -> str | None:
     return _blockquote("\n".join(lines))
 
 
+def _attachments_line(msg: StoredMessage) -> str | None:
+    docs = [
+        f"{d['name']} ({d['pages']} pages)" if d.get("pages") else d["name"]
+        for d in attachments(msg)
+    ]
+    return f"*Attached: {', '.join(docs)}*" if docs else None
+
+
+def _sources_block(msg: StoredMessage) -> str | None:
+    lines = []
+    for number, place in enumerate(sources(msg), 1):
+        where = f", p. {place['page']}" if "page" in place else ""
+        where = where or (f", {place['heading']}" if "heading" in place else "")
+        lines.append(f"{number}. {place['file']}{where}")
+    return "**Sources**\n\n" + "\n".join(lines) if lines else None
+
+
 def export_markdown(conv: Conversation, path: list[StoredMessage]) -> str:
     title = " ".join(conv.title.split()) or "Untitled conversation"
     sections: list[str] = []
@@ -181,12 +241,18 @@ def export_markdown(conv: Conversation, path: list[StoredMessage]) -> str:
         model = _model(msg) if msg.role == "assistant" else None
         head = f"**{label}**" + (f" ({model})" if model else "")
         parts = [head, msg.content.strip() or "*(no text)*"]
+        attached = _attachments_line(msg) if msg.role == "user" else None
+        if attached is not None:
+            parts.insert(1, attached)
         if msg.incomplete:
             parts.append("*(incomplete)*")
         if msg.role == "assistant":
             block = _reasoning_block(msg)
             if block is not None:
                 parts.append(block)
+            cited = _sources_block(msg)
+            if cited is not None:
+                parts.append(cited)
             stats = _stats_line(msg)
             if stats is not None:
                 parts.append(stats)

@@ -63,6 +63,9 @@ class LoadModel(Message):
     # Which llama.cpp build: "auto" (the best GPU found with its build installed), "cpu",
     # "cuda" or "vulkan" (engine.gpu). The first llama.cpp load of a worker decides for its life.
     gpu_backend: str = "auto"
+    # A GGUF embedding model for document search, loaded beside the model: with it, retrieval
+    # fuses BM25 with vector similarity (engine.documents.embedding).
+    embedding_model: str | None = None
 
 
 @_register
@@ -161,6 +164,9 @@ class Loaded(Message):
     # guard_message says what happened in words.
     guard: str = "off"
     guard_message: str = ""
+    # The embedding model for document search, in the same terms as the guard's.
+    embedding: str = "off"
+    embedding_message: str = ""
 
 
 @_register

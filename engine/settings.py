@@ -53,6 +53,9 @@ class Settings:
     language: str = "system"
     # The model chosen last (a GGUF file or an MLX folder); empty: the bundled demo model.
     model: str = ""
+    # A GGUF embedding model for document search (path); None: passages are ranked by BM25
+    # alone. Loaded by the worker beside the chat model.
+    embedding_model: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def guard_path(self) -> str | None:
@@ -60,6 +63,10 @@ class Settings:
         if "guard" in self.moderation_layers and self.guard_model:
             return self.guard_model
         return None
+
+    def embedding_path(self) -> str | None:
+        """The embedding model to load for document search, if one is chosen."""
+        return self.embedding_model or None
 
     def models_folder(self) -> Path:
         return Path(self.models_dir).expanduser() if self.models_dir else app_paths().models
@@ -92,6 +99,8 @@ def _valid(name: str, value: Any) -> bool:
         return value in GPU_BACKENDS
     if name in ("models_dir", "model"):
         return isinstance(value, str)
+    if name == "embedding_model":
+        return value is None or isinstance(value, str)
     if name == "threads":
         return _is_int(value) and 0 <= value <= MAX_THREADS
     if name == "context_length":

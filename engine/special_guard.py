@@ -85,13 +85,22 @@ class SpecialTextGuard:
                     content=self.protect(m.content),
                     reasoning=None if m.reasoning is None else self.protect(m.reasoning),
                     tool_calls=tuple(
-                        ToolCall(self.protect(c.name), self.protect_json(c.arguments))
+                        ToolCall(self.protect(c.name), self.protect_json(c.arguments), c.channel)
                         for c in m.tool_calls
                     ),
                     name=None if m.name is None else self.protect(m.name),
                 )
             )
         return out
+
+    def protect_block(self, text: str) -> str:
+        """``text`` guarded and set apart as a piece of its own.
+
+        For long content that recurs in prompt after prompt (an attached document): its piece
+        renders to the same text every time, so its tokens can be kept instead of computed again
+        (see :class:`PieceTokenizer`).
+        """
+        return f"{BREAK}{self.protect(text)}{BREAK}"
 
     @staticmethod
     def tokenize(
@@ -102,4 +111,34 @@ class SpecialTextGuard:
         for piece in rendered.split(BREAK):
             if piece:
                 tokens.extend(tokenize(piece, add_bos and not tokens))
+        return tokens
+
+
+class PieceTokenizer:
+    """Tokenizes prompt pieces, keeping the tokens of long ones.
+
+    A prompt is tokenized whole at every turn; the documents in it are the same long pieces
+    each time (``SpecialTextGuard.protect_block``), and tokenizing 100,000 characters again for
+    every follow-up would cost more than reading the new question. Only pieces of at least
+    ``min_chars`` are kept, at most ``max_pieces`` of them.
+    """
+
+    def __init__(
+        self, tokenize: Callable[[str, bool], list[int]], min_chars: int = 4096,
+        max_pieces: int = 32,
+    ) -> None:  # fmt: skip
+        self._tokenize = tokenize
+        self._min_chars = min_chars
+        self._max_pieces = max_pieces
+        self._kept: dict[tuple[str, bool], list[int]] = {}
+
+    def __call__(self, piece: str, add_bos: bool) -> list[int]:
+        if len(piece) < self._min_chars:
+            return self._tokenize(piece, add_bos)
+        key = (piece, add_bos)
+        tokens = self._kept.get(key)
+        if tokens is None:
+            if len(self._kept) >= self._max_pieces:
+                self._kept.pop(next(iter(self._kept)))  # the oldest
+            tokens = self._kept[key] = self._tokenize(piece, add_bos)
         return tokens

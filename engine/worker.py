@@ -48,6 +48,7 @@ from engine.conversation import (
     ToolSpec,
     conversation_from_json,
 )
+from engine.documents.embedding import GgufEmbedder, load_embedder
 from engine.documents.index import Hit
 from engine.documents.search_tool import (
     LIMIT_TEXT,
@@ -77,7 +78,7 @@ from engine.prompting import (
     thinking_switch,
 )
 from engine.routing import Routed
-from engine.special_guard import SpecialTextGuard
+from engine.special_guard import PieceTokenizer, SpecialTextGuard
 
 FRAME_SECONDS = 1 / 60  # coalesce token text to about one event per displayed frame
 # A "thinking… 12 s · 430 tokens" counter needs far fewer updates than streaming text, and every
@@ -161,7 +162,9 @@ class Worker:
         self._backend_name = ""
         self._facts: ModelFacts | None = None
         self._guard: SpecialTextGuard | None = None
+        self._pieces: PieceTokenizer | None = None
         self._guard_model: GuardModel | None = None
+        self._embedder: GgufEmbedder | None = None
         self._lexicon: Lexicon | None = None
         self._documents = DocumentLibrary()
         self._inbox: queue.Queue[p.Message] = queue.Queue()
@@ -246,6 +249,8 @@ class Worker:
         if self._guard_model is not None:
             self._guard_model.close()
         self._documents.close()
+        if self._embedder is not None:
+            self._embedder.close()
         return 0
 
     def _dispatch(self, msg: p.Message) -> None:
@@ -280,7 +285,7 @@ class Worker:
         self._facts = None
         try:
             name = choose_backend(Path(cmd.path), cmd.backend)
-            if name == "llamacpp" or cmd.guard_model:
+            if name == "llamacpp" or cmd.guard_model or cmd.embedding_model:
                 self._choose_llama_build(cmd.gpu_backend)
             if self._backend is not None and self._backend_name != name:
                 self._backend.close()  # one model per worker: the other kind's goes
@@ -314,7 +319,10 @@ class Worker:
                 return
         self._facts = facts
         self._guard = SpecialTextGuard(self._backend.special_texts())
+        loaded = self._backend
+        self._pieces = PieceTokenizer(lambda text, bos: loaded.tokenize(text, add_bos=bos))
         guard_status, guard_message = self._load_guard(cmd)
+        embedding_status, embedding_message = self._load_embedder(cmd)
         self.send(
             p.Loaded(
                 req=cmd.req,
@@ -334,6 +342,8 @@ class Worker:
                 device_note=self._device_note(name, facts, cmd.gpu_backend),
                 guard=guard_status,
                 guard_message=guard_message,
+                embedding=embedding_status,
+                embedding_message=embedding_message,
             )
         )
 
@@ -363,6 +373,17 @@ class Worker:
             cmd.guard_model, lambda: self._backend_factory("llamacpp"), cmd.n_threads
         )
         self._guard_model = result.model
+        return result.state, result.message
+
+    def _load_embedder(self, cmd: p.LoadModel) -> tuple[str, str]:
+        """Load (or drop, or keep) document search's embedding model and say what became of
+        it. It is llama.cpp native code too, so it runs here, never in the app."""
+        result = load_embedder(cmd.embedding_model, cmd.n_threads, self._embedder)
+        if self._embedder is not None and result.embedder is not self._embedder:
+            self._documents.set_embedder(None)
+            self._embedder.close()
+        self._embedder = result.embedder
+        self._documents.set_embedder(result.embedder)
         return result.state, result.message
 
     # ---------------------------------------------------------------- generate
@@ -411,13 +432,13 @@ class Worker:
     def render(
         cmd: p.Generate,
         facts: ModelFacts,
-        guard: SpecialTextGuard,
         messages: Sequence[ChatMessage],
         tools: Sequence[ToolSpec],
     ) -> PromptPlan:
+        """The prompt of ``messages``, which must be guarded already."""
         return build_prompt(
             facts,
-            guard.protect_messages(messages),
+            messages,
             effort=cmd.effort,  # type: ignore[arg-type]  # validated by request()
             tools=tools,
             date=cmd.date,
@@ -427,7 +448,7 @@ class Worker:
     def plan(cmd: p.Generate, facts: ModelFacts, guard: SpecialTextGuard) -> PromptPlan:
         """Validate the request and render its prompt (without documents)."""
         messages, tools = Worker.request(cmd, guard)
-        return Worker.render(cmd, facts, guard, messages, tools)
+        return Worker.render(cmd, facts, guard.protect_messages(messages), tools)
 
     def _generate(self, cmd: p.Generate) -> None:
         t_start = time.perf_counter()  # time to first token counts rendering and tokenizing too
@@ -441,25 +462,26 @@ class Worker:
         assert self._guard is not None  # set with the model facts
         guard = self._guard
         rendered: dict[str, list[int]] = {}
+        pieces = self._pieces
+        assert pieces is not None  # set with the model facts
 
         def tokens_of(plan: PromptPlan) -> list[int]:
             # Documents are measured while the strategy is chosen; the chosen prompt is not
-            # tokenized twice.
+            # tokenized twice, and their own pieces are kept from turn to turn.
             cached = rendered.get(plan.text)
             if cached is None:
-                cached = SpecialTextGuard.tokenize(
-                    plan.text, lambda text, bos: backend.tokenize(text, add_bos=bos), plan.add_bos
-                )
+                cached = SpecialTextGuard.tokenize(plan.text, pieces, plan.add_bos)
                 rendered.clear()
                 rendered[plan.text] = cached
             return cached
 
         def measure(msgs: Sequence[ChatMessage], tls: Sequence[ToolSpec]) -> int:
-            return len(tokens_of(self.render(cmd, facts, guard, msgs, tls)))
+            return len(tokens_of(self.render(cmd, facts, msgs, tls)))
 
         docs: Prepared | None = None
         try:
             messages, tools = self.request(cmd, guard)
+            messages = guard.protect_messages(messages)
             if cmd.documents:
                 assert cmd.documents_index is not None  # checked by request()
                 docs = self._documents.prepare(
@@ -471,9 +493,10 @@ class Worker:
                     tools=tools,
                     offer_tool=prompt_format(facts) == "harmony",
                     measure=measure,
+                    block=guard.protect_block,
                 )
                 messages, tools = docs.messages, docs.tools
-            plan = self.render(cmd, facts, guard, messages, tools)
+            plan = self.render(cmd, facts, messages, tools)
             prompt = tokens_of(plan)
         except (ConversationError, ValueError) as exc:
             self.send(p.Error(cmd.req, "bad_request", str(exc)))
@@ -565,7 +588,7 @@ class Worker:
             assert cmd.documents_index is not None
             result, hits = self._run_search(cmd, docs, search, len(searched))
             searched.append(hits)
-            step = [
+            step = guard.protect_messages([
                 ChatMessage(
                     "assistant",
                     "",
@@ -573,17 +596,17 @@ class Worker:
                     (ToolCall(search.name, search.text, search.channel or "commentary"),),
                 ),
                 ChatMessage("tool", result, name=search.name),
-            ]
+            ])
             forced = len(searched) > MAX_CALLS
             try:
-                plan, prompt = self._continue(cmd, facts, guard, [*conversation, *step], tools,
-                                              forced, tokens_of)  # fmt: skip
+                plan, prompt = self._continue(cmd, facts, [*conversation, *step], tools, forced,
+                                              tokens_of)  # fmt: skip
                 if not forced and facts.n_ctx - len(prompt) < ROOM_AFTER_SEARCH:
                     # No room left to read more passages: the model answers with what it has.
                     step[-1] = dataclasses.replace(step[-1], content=LIMIT_TEXT)
                     forced = True
-                    plan, prompt = self._continue(cmd, facts, guard, [*conversation, *step],
-                                                  tools, forced, tokens_of)  # fmt: skip
+                    plan, prompt = self._continue(cmd, facts, [*conversation, *step], tools,
+                                                  forced, tokens_of)  # fmt: skip
             except ValueError as exc:
                 self.send(p.Error(cmd.req, "bad_request", str(exc)))
                 return
@@ -613,14 +636,13 @@ class Worker:
         self,
         cmd: p.Generate,
         facts: ModelFacts,
-        guard: SpecialTextGuard,
         conversation: Sequence[ChatMessage],
         tools: Sequence[ToolSpec],
         forced: bool,
         tokens_of: Callable[[PromptPlan], list[int]],
     ) -> tuple[PromptPlan, list[int]]:
         """The prompt that continues a tool chain; ``forced`` opens a final answer."""
-        plan = self.render(cmd, facts, guard, conversation, tools)
+        plan = self.render(cmd, facts, conversation, tools)
         if forced:
             plan = dataclasses.replace(plan, text=plan.text + FORCE_FINAL)
         return plan, tokens_of(plan)

@@ -14,6 +14,7 @@ from engine import protocol as p
 from engine.client import EngineClient
 from engine.models.demo import ensure_demo_model
 from tests.support.harmony_oracle import HarmonyOracle, load_oracle
+from tests.support.tiny_bert import build_tiny_bert_gguf
 from tests.support.tiny_gptoss import (
     REASONING_SCRIPT,
     build_scripted_gptoss_gguf,
@@ -54,6 +55,12 @@ def demo_model(lanterna_home: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_gptoss_gguf(tmp_path_factory.mktemp("models") / "tiny-gpt-oss.gguf")
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight BERT embedding model (mean pooling, WordPiece vocabulary)."""
+    return build_tiny_bert_gguf(tmp_path_factory.mktemp("models") / "tiny-bert.gguf")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,10 @@ documentation (Debian's python3-doc), or Debian's licences where those are not i
 - extract: ``engine.documents.extract.extract`` in this process (adds normalisation, scanned
   page detection, limits);
 - isolated: ``extract_isolated``, the same in a child process (adds starting the child and
-  sending the document back).
+  sending the document back);
+- attach: what dropping the file on a chat costs before a question can be asked —
+  ``engine.documents.attach.attach`` into an empty index: the isolated extraction, chunking and
+  indexing in SQLite FTS5.
 
 Each figure is the median of ``--rounds`` runs.
 """
@@ -82,6 +85,14 @@ def timed(fn: Callable[[], object], rounds: int) -> float:
     return statistics.median(times)
 
 
+def attach_fresh(path: Path) -> None:
+    from engine.documents.attach import attach, open_index
+
+    with tempfile.TemporaryDirectory() as tmp, open_index(Path(tmp) / "i.sqlite3") as index:
+        attached = attach(str(path), index)
+        assert attached.pages is not None and attached.tokens > 0
+
+
 def bench_extract(pages: int, rounds: int) -> dict[str, object]:
     from engine.documents.extract import extract
     from engine.documents.isolated import extract_isolated
@@ -94,6 +105,7 @@ def bench_extract(pages: int, rounds: int) -> dict[str, object]:
         raw = timed(lambda: raw_pdfium(path), rounds)
         inproc = timed(lambda: extract(path), rounds)
         isolated = timed(lambda: extract_isolated(path), rounds)
+        attached = timed(lambda: attach_fresh(path), rounds)
         return {
             "source": where,
             "pages": pages,
@@ -103,6 +115,7 @@ def bench_extract(pages: int, rounds: int) -> dict[str, object]:
             "raw_s": raw,
             "extract_s": inproc,
             "isolated_s": isolated,
+            "attach_s": attached,
             "extract_pages_per_s": pages / inproc,
             "isolated_pages_per_s": pages / isolated,
             "extract_vs_raw": inproc / raw,
@@ -131,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         ("raw pypdfium2", r["raw_s"]),
         ("extract()", r["extract_s"]),
         ("extract_isolated()", r["isolated_s"]),
+        ("attach() + index", r["attach_s"]),
     ]
     for name, seconds in rows:
         assert isinstance(seconds, float)

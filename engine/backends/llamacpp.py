@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from engine.backends import llamacpp_variant
 from engine.backends.base import (
     BackendError,
@@ -334,10 +336,10 @@ class LlamaCppBackend:
         """Keep the cached tokens shared with ``prompt``; return how many were kept."""
         llm = self._llm
         cached = llm._input_ids
-        n = 0
         limit = min(len(cached), len(prompt))
-        while n < limit and cached[n] == prompt[n]:
-            n += 1
+        # Vectorised: a follow-up about a long document compares tens of thousands of tokens.
+        same = np.asarray(cached[:limit]) == np.asarray(prompt[:limit], dtype=np.intc)
+        n = limit if bool(same.all()) else int(np.argmin(same))
         # Sampling needs fresh logits, so at least the last prompt token is evaluated again.
         n = min(n, len(prompt) - 1)
         if n > 0 and not self._window_covers(n):
@@ -378,7 +380,12 @@ class LlamaCppBackend:
         stats.prompt_tokens = len(prompt)
         stats.cached_tokens = kept
         rest = prompt[kept:]
-        body, last = rest[:-1], rest[-1:]
+        # Whole batches are read here, between cancel checks; the last (partial) batch goes to
+        # generate(), which reads it and samples. Reading it here and then handing generate()
+        # only the last token would cost a second pass over the cache for one token — at a
+        # long context (a document), a large part of a follow-up's time to first token.
+        cut = len(rest) - (len(rest) % self._n_batch or self._n_batch)
+        body, last = rest[:cut], rest[cut:]
         with self._abortable(llm, cancelled):
             for i in range(0, len(body), self._n_batch):
                 if cancelled():
@@ -407,11 +414,20 @@ class LlamaCppBackend:
             typical_p=1.0,
             repeat_penalty=1.0,
         )
-        first = True
+        with self._abortable(llm, cancelled):  # the first step reads the last prompt batch
+            try:
+                first = next(tokens, None)
+            except RuntimeError:
+                if cancelled():
+                    raise Cancelled() from None
+                raise BackendError("llama.cpp failed while reading the prompt") from None
+        if first is None:
+            return
+        stats.prompt_ms = (time.perf_counter() - t0) * 1000.0
+        yield int(first)
+        if cancelled():
+            raise Cancelled()
         for token in tokens:
-            if first:
-                stats.prompt_ms = (time.perf_counter() - t0) * 1000.0
-                first = False
             yield int(token)
             if cancelled():
                 raise Cancelled()

@@ -14,6 +14,8 @@ tool). The prompt is the last argument that is not a file, or whatever follows `
 ``--json`` stream then also has a ``documents`` event (the strategy, before the answer) and a
 ``sources`` event (before ``done``: a list of ``file``, ``path``, ``page``, ``heading``,
 ``excerpt``, ``score``); plain output prints the sources after the answer.
+``--embedding-model GGUF`` (default: the settings' ``embedding_model``) has the worker load an
+embedding model beside the chat model: passages are then ranked by BM25 and vector similarity.
 """
 
 from __future__ import annotations
@@ -95,6 +97,12 @@ def add_parser(sub: Any) -> None:
         default=[],
         metavar="FILE",
         help="documents or folders to ask about (PDF, DOCX, Markdown, HTML, text)",
+    )
+    ap.add_argument(
+        "--embedding-model",
+        metavar="GGUF",
+        help="embedding model whose vectors rank the passages of attached documents with BM25 "
+        "(default: the settings' choice; '' for none)",
     )
     ap.add_argument("--json", action="store_true", help="one JSON event per line")
     ap.add_argument("--ctx", type=int, default=8192, help="context length in tokens")
@@ -201,6 +209,7 @@ def run(args: argparse.Namespace) -> int:
             backend=args.backend,
             gpu_backend=args.gpu,
             n_gpu_layers=args.gpu_layers,
+            embedding_model=_embedding_model(args, settings.embedding_path()),
         )
         if args.gpu not in ("auto", loaded.device) and loaded.device_note:
             note(loaded.device_note)  # a GPU was asked for and the CPU runs the model
@@ -212,6 +221,14 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         client.shutdown()
+
+
+def _embedding_model(args: argparse.Namespace, chosen: str | None) -> str | None:
+    """The embedding model to load: only documents use it, so none without ``--attach``."""
+    if not args.attach:
+        return None
+    flag: str | None = args.embedding_model
+    return (flag if flag is not None else chosen) or None
 
 
 def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:

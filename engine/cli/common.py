@@ -136,6 +136,7 @@ def start_and_load(
     backend: str = "auto",
     gpu_backend: str = "auto",
     n_gpu_layers: int = 0,
+    embedding_model: str | None = None,
 ) -> p.Loaded:
     """Start the worker and load ``model`` in it, optionally drawing progress on stderr.
 
@@ -155,6 +156,7 @@ def start_and_load(
         backend=backend,
         gpu_backend=gpu_backend,
         n_gpu_layers=n_gpu_layers,
+        embedding_model=embedding_model,
     )
     while True:
         ev = client.wait_for((p.Loaded, p.LoadProgress), timeout=600)
@@ -169,6 +171,8 @@ def start_and_load(
         sys.stderr.write("\r\033[K")
     if ev.guard in ("missing", "failed"):
         note(ev.guard_message)
+    if ev.embedding in ("missing", "failed"):
+        note(ev.embedding_message)
     return ev
 
 

@@ -1,6 +1,7 @@
 """``lanterna-engine docs search``: the passages of some documents that answer a question.
 
     lanterna-engine docs search FILE… --query TEXT [--k N] [--json] [--no-cache]
+                                [--embedding-model GGUF]
 
 Each FILE is read in a child process (``extract_isolated``: a hostile file cannot take the
 command down) and indexed into the document cache, ``documents.sqlite3`` in the cache folder,
@@ -13,6 +14,13 @@ file, page (PDF) or heading, score and excerpt; ``--json`` prints one object per
 ``rank``, ``file``, ``page``, ``heading`` (null when the document has none), ``score`` and
 ``excerpt``. A file that cannot be read is reported on stderr, one line, and the others are
 still searched; the exit code is then 1 (as grep does, the hits found are still printed).
+
+With an embedding model (``--embedding-model GGUF``, default: the settings'
+``embedding_model``; ``''`` for none), passages are ranked by BM25 and vector similarity fused
+by reciprocal rank, and the vectors are kept in the cache beside the text, keyed by the model.
+The model runs in this process: unlike the app, a command may risk its own native code, and a
+worker would cost a second process for a few milliseconds of work per passage. One that is
+missing or cannot be loaded is reported on stderr and the search ranks by BM25 alone.
 """
 
 from __future__ import annotations
@@ -27,9 +35,17 @@ from typing import Any
 
 from engine.cli.common import CliError, note
 from engine.documents.attach import INDEX_NAME, UNUSED_S, Extract, isolated_extractor, open_index
-from engine.documents.index import DocumentIndex, DocumentIndexError, Hit, normalize_path
+from engine.documents.embedding import GgufEmbedder, load_embedder
+from engine.documents.index import (
+    DocumentIndex,
+    DocumentIndexError,
+    Embedder,
+    Hit,
+    normalize_path,
+)
 from engine.documents.model import ExtractionError
 from engine.documents.query import parse_query
+from engine.settings import load_settings
 
 CACHE_NAME = INDEX_NAME
 
@@ -49,14 +65,30 @@ def add_parser(sub: Any) -> None:
     ap.add_argument(
         "--no-cache", action="store_true", help="index into a temporary file, not the cache"
     )
+    ap.add_argument(
+        "--embedding-model",
+        metavar="GGUF",
+        help="embedding model to rank by vector similarity too (default: the settings' choice; "
+        "'' for none)",
+    )
     ap.set_defaults(func=run_search)
 
 
-def _open_cache() -> DocumentIndex:
+def _open_cache(embedder: Embedder | None) -> DocumentIndex:
     try:
-        return open_index(on_rebuild=note)
+        return open_index(on_rebuild=note, embedder=embedder)
     except DocumentIndexError as exc:
         raise CliError(str(exc)) from None
+
+
+def _embedder(flag: str | None) -> GgufEmbedder | None:
+    """The embedding model asked for (the flag, else the settings'), loaded; None without one
+    or when it cannot be used (said on stderr)."""
+    path = flag if flag is not None else load_settings().embedding_path()
+    loaded = load_embedder(path or None)
+    if loaded.state in ("missing", "failed"):
+        note(loaded.message)
+    return loaded.embedder
 
 
 def _one_line(text: str) -> str:
@@ -133,11 +165,14 @@ def run_search(args: argparse.Namespace) -> int:
         raise CliError("the query has no words to search for")
     extract = isolated_extractor()
     with ExitStack() as stack:
+        embedder = _embedder(args.embedding_model)
+        if embedder is not None:
+            stack.callback(embedder.close)
         if args.no_cache:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="lanterna-docs-"))
-            index = stack.enter_context(DocumentIndex(Path(tmp) / CACHE_NAME))
+            index = stack.enter_context(DocumentIndex(Path(tmp) / CACHE_NAME, embedder))
         else:
-            index = stack.enter_context(_open_cache())
+            index = stack.enter_context(_open_cache(embedder))
             index.prune(UNUSED_S)
         indexed, failures = _index_files(index, args.files, extract)
         if not indexed:

@@ -100,7 +100,7 @@ def _table(models: list[InstalledModel]) -> str:
         rows.append(
             (
                 m.name,
-                m.architecture or "?",
+                (m.architecture or "?") + (" (embedding)" if m.embedding else ""),
                 m.quantisation or "?",
                 _size(m.size),
                 str(m.context_length or "?"),

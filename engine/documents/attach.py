@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from engine.documents.folder import find_documents
-from engine.documents.index import DocumentIndex, DocumentIndexError, normalize_path
+from engine.documents.index import DocumentIndex, DocumentIndexError, Embedder, normalize_path
 from engine.documents.limits import DEFAULT_LIMITS
 from engine.documents.model import ErrorKind, ExtractedDocument, ExtractionError
 from engine.documents.sniff import SUFFIXES
@@ -85,8 +85,10 @@ def default_index_path() -> Path:
 def open_index(
     path: str | os.PathLike[str] | None = None,
     on_rebuild: Callable[[str], None] | None = None,
+    embedder: Embedder | None = None,
 ) -> DocumentIndex:
-    """The document index at ``path`` (default: the cache's), rebuilt if it is damaged.
+    """The document index at ``path`` (default: the cache's), rebuilt if it is damaged;
+    ``embedder`` gives what it adds vectors and lets searches use them.
 
     It is a cache of what files say: a damaged or newer-format file is replaced rather than
     becoming a dead end, and ``on_rebuild`` is told why. Raises DocumentIndexError only if a
@@ -95,13 +97,13 @@ def open_index(
     target = Path(path) if path is not None else default_index_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return DocumentIndex(target)
+        return DocumentIndex(target, embedder)
     except DocumentIndexError as exc:
         if on_rebuild is not None:
             on_rebuild(f"{exc}; starting a new document cache")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-        return DocumentIndex(target)
+        return DocumentIndex(target, embedder)
 
 
 def isolated_extractor() -> Extract:

@@ -45,7 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -128,6 +128,15 @@ class Embedder(Protocol):
     def model_id(self) -> str: ...
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@runtime_checkable
+class QueryEmbedder(Embedder, Protocol):
+    """An embedder that embeds a search query differently from a passage (a model trained
+    with "query: " and "passage: " prefixes); without ``embed_query``, queries go through
+    ``embed`` like passages."""
+
+    def embed_query(self, text: str) -> list[float]: ...
 
 
 @dataclass(frozen=True)
@@ -595,9 +604,20 @@ class DocumentIndex:
             blobs += [_unit(v).tobytes() for v in vectors]
         return blobs
 
-    def _embed_missing(self, doc_id: int) -> None:
+    def embed_missing(self, paths: Iterable[str | os.PathLike[str]]) -> int:
+        """Give the chunks of these documents that have no vector of this index's embedder
+        one, and store it; the number of chunks embedded (0 without an embedder).
+
+        Documents are indexed without vectors when no embedder is at hand (the app reads
+        files); this fills them in when one is, once per chunk and model.
+        """
         if self._embedder is None:
-            return
+            return 0
+        return sum(self._embed_missing(doc_id) for doc_id in self._doc_ids(paths))
+
+    def _embed_missing(self, doc_id: int) -> int:
+        if self._embedder is None:
+            return 0
         model = self._embedder.model_id
         rows = self._read(
             "SELECT c.id, f.text FROM chunks AS c JOIN chunk_fts AS f ON f.rowid = c.id"
@@ -606,13 +626,14 @@ class DocumentIndex:
             (model, doc_id),
         )
         if not rows:
-            return
+            return 0
         blobs = self._embed_all([text for _, text in rows]) or []
         with self._tx() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO vectors (chunk_id, model, vector) VALUES (?, ?, ?)",
                 [(chunk_id, model, blob) for (chunk_id, _), blob in zip(rows, blobs, strict=True)],
             )
+        return len(rows)
 
     def _nearest(
         self, query: str, depth: int, doc_ids: list[int] | None
@@ -622,7 +643,12 @@ class DocumentIndex:
         vectors = self._vectors()
         if not len(vectors.ids):
             return []
-        q = _unit(self._embedder.embed([query])[0])
+        embedder = self._embedder
+        q = _unit(
+            embedder.embed_query(query)
+            if isinstance(embedder, QueryEmbedder)
+            else embedder.embed([query])[0]
+        )
         if q.shape[0] != vectors.matrix.shape[1]:
             return []
         sims = vectors.matrix @ q  # rows are unit vectors: the dot product is the cosine

@@ -7,7 +7,8 @@ Two strategies, chosen per request and reported to the client (``DocumentsPlan``
 - **retrieval**: otherwise, that message lists what was attached, and every user message from
   then on starts with the passages of the documents that best match it (BM25, fused with vectors
   when the index has an embedder). gpt-oss also gets the ``documents.search`` tool to look for
-  more (``engine.documents.search_tool``).
+  more (``engine.documents.search_tool``). With an embedding model, the documents' passages
+  are embedded the first time retrieval needs them, and the vectors kept in the index.
 
 Both renderings depend only on the conversation and the index, never on which turn is being
 answered: the prompt of a follow-up starts with the same text as the last one, documents
@@ -23,13 +24,21 @@ generous; a 20k-token document fits whole in a 32k context.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine.conversation import ChatMessage, ConversationError, ToolSpec
+from engine.documents.embedding import EmbeddingError
 from engine.documents.fusion import reciprocal_rank_fusion
-from engine.documents.index import DocumentIndex, DocumentIndexError, Hit, IndexedDocument
+from engine.documents.index import (
+    DocumentIndex,
+    DocumentIndexError,
+    Embedder,
+    Hit,
+    IndexedDocument,
+)
 from engine.documents.prompt_text import (
     document_text,
     listing_block,
@@ -101,6 +110,21 @@ class DocumentLibrary:
     def __init__(self) -> None:
         self._indexes: dict[str, DocumentIndex] = {}
         self._texts: dict[tuple[str, str, float], str] = {}
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder | None:
+        return self._embedder
+
+    def set_embedder(self, embedder: Embedder | None) -> None:
+        """Search with ``embedder`` from now on (None: BM25 alone). Open indexes are closed, to
+        be reopened with it; the caller owns the embedder and closes it."""
+        if embedder is self._embedder:
+            return
+        self._embedder = embedder
+        for index in self._indexes.values():
+            index.close()
+        self._indexes.clear()
 
     def index(self, path: str) -> DocumentIndex:
         key = os.path.abspath(path)
@@ -109,7 +133,7 @@ class DocumentLibrary:
             if not os.path.isfile(key):
                 raise ConversationError(f"no document index at {key}")
             try:
-                index = DocumentIndex(key)
+                index = DocumentIndex(key, self._embedder)
             except DocumentIndexError as exc:
                 raise ConversationError(str(exc)) from None
             self._indexes[key] = index
@@ -141,8 +165,17 @@ class DocumentLibrary:
         tools: Sequence[ToolSpec],
         offer_tool: bool,
         measure: Measure,
+        block: Callable[[str], str] = lambda text: text,
     ) -> Prepared:
-        """The conversation with its documents, whole if they fit, else as passages."""
+        """The conversation with its documents, whole if they fit, else as passages.
+
+        ``messages`` are guarded already; ``block`` guards a block of document text and sets
+        it apart (``SpecialTextGuard.protect_block``) so its tokens can be reused.
+        """
+
+        def prefixed(text: str, content: str) -> str:
+            return block(f"{text}\n\n" if content else text) + content
+
         index = self.index(index_path)
         found: dict[str, IndexedDocument] = {}
         missing: list[str] = []
@@ -174,8 +207,8 @@ class DocumentLibrary:
             return prepared(list(messages), list(tools), "whole", 0)
 
         whole = [
-            replace(m, content=_prefixed(whole_block([(d, self._text(index, d)) for d in
-                                                      by_message[i]]), m.content))
+            replace(m, content=prefixed(whole_block([(d, self._text(index, d)) for d in
+                                                     by_message[i]]), m.content))
             if i in by_message else m
             for i, m in enumerate(messages)
         ]  # fmt: skip
@@ -184,8 +217,9 @@ class DocumentLibrary:
             return prepared(whole, list(tools), "whole", whole_tokens)
 
         all_tools = [*tools, SEARCH_TOOL] if offer_tool else list(tools)
+        index = self._with_vectors(index, index_path, paths)
         retrieval, passages = self._with_passages(
-            index, messages, by_message, passage_budget(n_ctx, reserve), offer_tool
+            index, messages, by_message, passage_budget(n_ctx, reserve), offer_tool, prefixed
         )
         # Too long even so (a long conversation): the oldest messages lose their passages.
         dropped = 0
@@ -194,12 +228,28 @@ class DocumentLibrary:
             i = sorted(passages)[dropped]
             content = messages[i].content
             if i in by_message:
-                content = _prefixed(listing_block(by_message[i]), content)
+                content = prefixed(listing_block(by_message[i]), content)
             retrieval[i] = replace(retrieval[i], content=content)
             dropped += 1
             tokens = measure(retrieval, all_tools) - base
         last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
         return prepared(retrieval, all_tools, "retrieval", tokens, passages.get(last_user))
+
+    def _with_vectors(
+        self, index: DocumentIndex, index_path: str, paths: list[str]
+    ) -> DocumentIndex:
+        """The index, its documents' chunks embedded by the embedder (only those without a
+        vector of this model: once per chunk). Only retrieval needs vectors; whole documents
+        are never embedded. If embedding fails, retrieval goes on by BM25 alone."""
+        if self._embedder is None:
+            return index
+        try:
+            index.embed_missing(paths)
+        except EmbeddingError as exc:
+            print(f"document search without vectors: {exc}", file=sys.stderr, flush=True)
+            self.set_embedder(None)
+            return self.index(index_path)
+        return index
 
     def _with_passages(
         self,
@@ -208,6 +258,7 @@ class DocumentLibrary:
         by_message: Mapping[int, list[IndexedDocument]],
         per_message: int,
         tool: bool,
+        prefixed: Callable[[str, str], str],
     ) -> tuple[list[ChatMessage], dict[int, list[Hit]]]:
         out = list(messages)
         passages: dict[int, list[Hit]] = {}
@@ -226,7 +277,7 @@ class DocumentLibrary:
             passages[i] = hits
             blocks = [listing_block(by_message[i])] if i in by_message else []
             blocks.append(passages_block(hits, tool))
-            out[i] = replace(message, content=_prefixed("\n\n".join(blocks), message.content))
+            out[i] = replace(message, content=prefixed("\n\n".join(blocks), message.content))
         return out, passages
 
     def search(self, prepared: Prepared, index_path: str, query: str, k: int) -> list[Hit]:
@@ -284,7 +335,3 @@ def _fit(hits: Sequence[Hit], budget: int) -> list[Hit]:
         out.append(hit)
         used += hit.chunk.tokens
     return out
-
-
-def _prefixed(block: str, content: str) -> str:
-    return f"{block}\n\n{content}" if content else block

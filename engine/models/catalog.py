@@ -18,6 +18,9 @@ from engine.resources import resource
 
 CATALOG_PARTS = ("models", "catalog.toml")
 BACKENDS = ("llamacpp", "mlx")
+# What a model is for: "chat" models answer, "embedding" models turn passages into vectors for
+# document search (chosen in the settings, never offered as the chat model).
+KINDS = ("chat", "embedding")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -71,6 +74,11 @@ class CatalogEntry:
     unverified: tuple[str, ...] = ()
     note: str = ""
     arch: CatalogArch | None = field(default=None, compare=False)
+    kind: str = "chat"
+
+    @property
+    def embedding(self) -> bool:
+        return self.kind == "embedding"
 
     @property
     def primary_file(self) -> CatalogFile | None:
@@ -169,6 +177,9 @@ def _parse_entry(table: Any, index: int) -> CatalogEntry:
     if verified == bool(unverified):
         raise CatalogError(f"{where}: 'verified' is false exactly when 'unverified' names facts")
     arch = table.get("arch")
+    kind = _opt(table, "kind", str, "chat", where)
+    if kind not in KINDS:
+        raise CatalogError(f"{where}: kind must be one of {', '.join(KINDS)}")
     return CatalogEntry(
         name=name,
         title=_need(table, "title", str, where),
@@ -190,6 +201,7 @@ def _parse_entry(table: Any, index: int) -> CatalogEntry:
         unverified=unverified,
         note=_opt(table, "note", str, "", where).strip(),
         arch=None if arch is None else _parse_arch(arch, f"{where}, arch"),
+        kind=kind,
     )
 
 
@@ -251,7 +263,9 @@ def entries_for_platform(system: str, machine: str) -> list[CatalogEntry]:
 def recommended_entry(system: str, machine: str) -> CatalogEntry | None:
     """The model to suggest on this machine: the MLX build where MLX is the default backend
     (Apple silicon), the GGUF elsewhere."""
-    recommended = [e for e in entries_for_platform(system, machine) if e.recommended]
+    recommended = [
+        e for e in entries_for_platform(system, machine) if e.recommended and not e.embedding
+    ]
     if platform_key(system, machine) == "darwin-arm64":
         mlx = [e for e in recommended if e.backend == "mlx"]
         if mlx:

@@ -40,6 +40,7 @@ from typing import Any
 from engine.atomic import write_text_atomic
 from engine.backends.mlx_folder import MlxFolderError, read_mlx_folder
 from engine.gguf_header import GGML_TYPES, GGUFError, GGUFLayout, read_layout, shown
+from engine.models.kinds import is_embedding_model
 from engine.paths import app_paths
 
 # llama_ftype values (general.file_type) and their names in llama.cpp.
@@ -135,6 +136,8 @@ class ImportCheck:
     n_params: int | None = None
     size: int = 0
     backend: str = "llamacpp"
+    # An embedding model (document search), not a chat model (engine.models.kinds).
+    embedding: bool = False
 
 
 def _llama_library() -> Any:
@@ -321,6 +324,7 @@ def check_gguf(path: str | Path) -> ImportCheck:
         context_length=ctx,
         n_params=n_params,
         size=size,
+        embedding=is_embedding_model(meta),
     )
 
 

@@ -121,6 +121,7 @@ class InstalledModel:
     problem: str = ""  # why it cannot be used (missing, damaged); "" when fine
     n_params: int | None = None
     parts: tuple[Path, ...] = ()  # every file of a split GGUF, in order
+    embedding: bool = False  # for document search, not for chatting (engine.models.kinds)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -135,6 +136,7 @@ class InstalledModel:
             "settings": asdict(self.settings),
             "problem": self.problem,
             "n_params": self.n_params,
+            "embedding": self.embedding,
         }
 
 
@@ -390,6 +392,7 @@ class ModelRegistry:
             context_length=check.context_length,
             problem=problem,
             n_params=check.n_params,
+            embedding=check.embedding,
         )
 
     def list_models(self) -> list[InstalledModel]:

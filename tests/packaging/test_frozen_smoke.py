@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.conftest import EXE_SUFFIX, ROOT, clean_env
+from tests.support.document_files import write_pdf
 from tests.support.fake_hub import FakeHub, HubFile, HubRepo, payload
 
 SMOKE_TIMEOUT_S = 600
@@ -292,14 +293,23 @@ def test_frozen_app_runs_smoke_and_engine_commands(app_dir: Path, tmp_path: Path
         hashlib.sha256(data).digest()
     )
 
-    # The engine's own worker: lanterna-engine re-entered with --worker.
+    # The engine's own worker: lanterna-engine re-entered with --worker, asked about a PDF that
+    # the frozen executable reads in a spawned child (multiprocessing re-enters it too).
+    pdf = write_pdf(
+        tmp_path / "keeper.pdf",
+        [["The keeper lights the lamp at dusk."], ["The lens was made in Paris in 1890."]],
+    )
     chat, chat_watch, _ = _run_watched(
-        [str(cli), "chat", "--json", "--max-tokens", "8", "--seed", "1", "Hello"],
+        [str(cli), "chat", "--json", "--max-tokens", "8", "--seed", "1",
+         "--attach", str(pdf), "Where was the lens made?"],
         env=env,
         cwd=run_dir,
         timeout=300,
-    )
+    )  # fmt: skip
     assert chat.returncode == 0, chat.stderr[-3000:]
     events = [json.loads(line) for line in chat.stdout.splitlines()]
     assert events and events[-1]["type"] == "done", events
+    assert events[0]["type"] == "documents" and events[0]["strategy"] == "whole", events[0]
+    sources = next(e for e in events if e["type"] == "sources")["sources"]
+    assert (sources[0]["file"], sources[0]["page"]) == ("keeper.pdf", 2), sources
     assert chat_watch.workers(cli), "no `lanterna-engine --worker` process was seen"

@@ -260,3 +260,34 @@ def test_export_written_to_disk_round_trips(
     assert data["messages"][0]["content"] == "Olá! Como está o coração? ¿Y tu corazón? 🙂"
     assert (out / "c.md").read_text("utf-8") == export_markdown(conv, path)
     assert datetime.fromisoformat(data["updated"]) >= datetime.fromtimestamp(0, UTC)
+
+
+def test_documents_and_sources_are_exported_by_name_and_place_only() -> None:
+    conv = Conversation(1, "Docs", 0.0, 0.0, {})
+    attached = [
+        {"path": f"/home/{MARKER}/guide.pdf", "name": "guide.pdf", "pages": 3, "size": 10},
+        {"path": "/d/notes.md", "name": "notes.md", "pages": None, "notice": MARKER},
+        {"broken": True},
+    ]
+    cited = [
+        {"file": "guide.pdf", "path": f"/home/{MARKER}/guide.pdf", "page": 2, "excerpt": MARKER},
+        {"file": "guide.pdf", "path": "/d/guide.pdf", "page": 2, "excerpt": "again"},
+        {"file": "notes.md", "path": "/d/notes.md", "page": None, "heading": "Setup › Linux"},
+        "nonsense",
+    ]
+    msgs = [
+        StoredMessage(1, 1, None, "user", "When?", {}, {"attachments": attached}, False, 0.0),
+        StoredMessage(2, 1, 1, "assistant", "Tuesday.", {}, {"sources": cited}, False, 1.0),
+    ]
+    md = export_markdown(conv, msgs)
+    data = export_json(conv, msgs)
+    assert MARKER not in md and MARKER not in json.dumps(data)
+    assert "*Attached: guide.pdf (3 pages), notes.md*" in md
+    assert "**Sources**\n\n1. guide.pdf, p. 2\n2. notes.md, Setup › Linux" in md
+    assert md.index("*Attached") < md.index("When?") < md.index("Tuesday.") < md.index("**Sources")
+    user, answer = data["messages"]
+    assert user["attachments"] == [{"name": "guide.pdf", "pages": 3}, {"name": "notes.md"}]
+    assert answer["sources"] == [
+        {"file": "guide.pdf", "page": 2},
+        {"file": "notes.md", "heading": "Setup › Linux"},
+    ]

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.conversation import ChatMessage, ToolCall
-from engine.special_guard import BREAK, SpecialTextGuard, looks_like_marker
+from engine.special_guard import BREAK, PieceTokenizer, SpecialTextGuard, looks_like_marker
 
 SPECIALS = ["<|start|>", "<|message|>", "<|end|>", "<bos>", "<start_of_turn>", "[INST]", "</s>"]
 guard = SpecialTextGuard(SPECIALS)
@@ -28,9 +28,10 @@ def test_messages_are_protected_in_every_field() -> None:
         "assistant",
         "<|end|>",
         reasoning="<|start|>",
-        tool_calls=(ToolCall("functions.x", '{"a": "<|call|><|end|>"}'),),
+        tool_calls=(ToolCall("documents.search", '{"a": "<|call|><|end|>"}', "analysis"),),
     )
     (out,) = SpecialTextGuard(["<|end|>", "<|start|>", "<|call|>"]).protect_messages([msg])
+    assert out.tool_calls[0].channel == "analysis"
     assert "<|end|>" not in out.content
     assert out.reasoning is not None and "<|start|>" not in out.reasoning
     assert "<|call|>" not in out.tool_calls[0].arguments
@@ -84,3 +85,34 @@ def test_json_escapes_cannot_smuggle_markers() -> None:
     assert json.loads(protected)["n"] == 1
     untouched = '{"city":  "Lisbon"}'
     assert g.protect_json(untouched) == untouched  # nothing to guard: the text stays as written
+
+
+def test_a_block_is_a_guarded_piece_of_its_own() -> None:
+    block = guard.protect_block("Document: <|end|> text\n\n")
+    assert block.startswith(BREAK) and block.endswith(BREAK)
+    assert "<|end|>" not in block and block.replace(BREAK, "") == "Document: <|end|> text\n\n"
+    rendered = "User: " + block + "Question?\nAssistant:"
+    pieces: list[str] = []
+    SpecialTextGuard.tokenize(rendered, lambda text, bos: pieces.append(text) or [1], False)
+    assert pieces[0] == "User: " and pieces[-1] == "Question?\nAssistant:"
+
+
+def test_long_pieces_are_tokenized_once() -> None:
+    calls: list[str] = []
+
+    def tokenize(text: str, bos: bool) -> list[int]:
+        calls.append(text)
+        return [ord(c) for c in text[:3]] + [int(bos)]
+
+    pieces = PieceTokenizer(tokenize, min_chars=10, max_pieces=2)
+    long_a, long_b, long_c = "a" * 20, "b" * 20, "c" * 20
+    assert pieces(long_a, False) == pieces(long_a, False) == [97, 97, 97, 0]
+    assert pieces(long_a, True) == [97, 97, 97, 1]  # a BOS makes another entry
+    assert calls == [long_a, long_a]
+    pieces("short", False)
+    pieces("short", False)
+    assert calls.count("short") == 2  # short pieces are not kept
+    pieces(long_b, False)
+    pieces(long_c, False)  # only two are kept: the oldest goes
+    pieces(long_a, False)
+    assert calls.count(long_a) == 3

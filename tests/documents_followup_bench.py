@@ -1,0 +1,169 @@
+"""Time to first token of follow-up questions about a long attached document.
+
+    python -m tests.documents_followup_bench [--tokens 20000] [--follow-ups 3] [--ctx 32768]
+
+One conversation with a document of about ``--tokens`` tokens attached (real text: Python's
+documentation sources from Debian's python3-doc, or Debian's licences), and the same
+conversation without it, both on the bundled demo model in a real worker. Each asks the same
+first question and then the same follow-ups, with the same earlier answers (fixed text, so both
+conversations read the same new tokens at every turn); every follow-up's time to first token is
+printed for both, with their ratio. The worker reuses the cached prefix of the conversation,
+document included, so a follow-up reads only the last answer and the new question: the ratio
+shows what the document still costs (attention over a longer context), not its re-reading,
+which the first question's time shows.
+
+The raw library is measured in the same run: llama-cpp-python alone reads the same number of
+new tokens after the document's tokens and after a short prefix, with the worker's context
+settings; its ratio is the floor that attention over the longer context sets on this machine.
+
+Time to first token is the worker's own figure (``Done.ttft_ms``): from the request's arrival
+to the first sampled token, rendering, tokenizing and the document lookup included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from engine import protocol as p
+from engine.client import EngineClient
+from engine.conversation import ChatMessage
+from engine.documents.attach import attach, open_index
+from engine.models.demo import ensure_demo_model
+from tests.support.document_files import licence_lines
+from tests.support.events import collect, done_of, load
+
+PYTHON_LIBRARY = Path("/usr/share/doc/python3.11/html/_sources/library")
+SOURCES = ("functools", "itertools", "collections", "contextlib", "dataclasses", "enum")
+CHARS_PER_TOKEN = 4.2  # the demo model's tokenizer on this English prose, near enough to aim
+
+FIRST = "What does the maxsize argument of functools.lru_cache do?"
+ANSWER = "The documentation explains it in the section about that function."
+FOLLOW_UPS = (
+    "And what changes when typed is true?",
+    "How do I clear that cache?",
+    "Which function would I use to make a running total of a list?",
+    "What is a defaultdict for?",
+)
+
+
+def document(folder: Path, tokens: int) -> tuple[Path, str]:
+    """A Markdown file of about ``tokens`` tokens of real text, and where it came from."""
+    want = int(tokens * CHARS_PER_TOKEN)
+    parts: list[str] = []
+    where = "Debian's licences"
+    if PYTHON_LIBRARY.is_dir():
+        where = f"Python documentation sources ({PYTHON_LIBRARY})"
+        for name in SOURCES:
+            path = PYTHON_LIBRARY / f"{name}.rst.txt"
+            if path.is_file():
+                parts.append(f"# {name}\n\n{path.read_text('utf-8')}")
+    text = "\n\n".join(parts) or "\n".join(licence_lines() * 20)
+    while len(text) < want:
+        text += "\n\n" + text
+    out = folder / "reference.md"
+    out.write_text(text[:want], encoding="utf-8")
+    return out, where
+
+
+def run_conversation(
+    client: EngineClient, documents: list[dict[str, object]], index: str | None, turns: int
+) -> tuple[list[p.Done], p.DocumentsPlan | None]:
+    messages = [ChatMessage("user", FIRST)]
+    dones: list[p.Done] = []
+    plan: p.DocumentsPlan | None = None
+    for turn in range(turns + 1):
+        req = client.generate(messages, max_tokens=24, temperature=0.0, seed=1,
+                              documents=documents, documents_index=index)  # fmt: skip
+        events = collect(client, req, timeout=1800)
+        plan = plan or next((e for e in events if isinstance(e, p.DocumentsPlan)), None)
+        dones.append(done_of(events))
+        if turn < turns:
+            messages += [
+                ChatMessage("assistant", ANSWER),
+                ChatMessage("user", FOLLOW_UPS[turn % len(FOLLOW_UPS)]),
+            ]
+    return dones, plan
+
+
+def raw_ratio(model: Path, text: str, n_ctx: int, new: int, prefix: int) -> tuple[float, float]:
+    """Seconds llama-cpp-python alone takes to read ``new`` tokens after ``prefix`` tokens of
+    the document, and after 300: the same work as a follow-up, without the worker."""
+    import llama_cpp
+
+    from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
+    from engine.backends.llamacpp import default_threads
+
+    llm = llama_cpp.Llama(
+        model_path=str(model), n_ctx=n_ctx, n_batch=512, flash_attn=FLASH_ATTENTION,
+        swa_full=use_full_swa_cache(n_ctx), n_threads=default_threads(), verbose=False,
+    )  # fmt: skip
+    tokens = llm.tokenize(text.encode(), add_bos=True)
+    tokens = (tokens * (prefix // len(tokens) + 2))[: prefix + new]
+    times = []
+    for start in (prefix, 300):
+        llm.reset()
+        llm.eval(tokens[:start])
+        t0 = time.perf_counter()
+        llm.eval(tokens[start : start + new])
+        times.append(time.perf_counter() - t0)
+    return times[0], times[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tokens", type=int, default=20_000, help="document size to aim for")
+    ap.add_argument("--follow-ups", type=int, default=3)
+    ap.add_argument("--ctx", type=int, default=32768, help="context length of the model")
+    ap.add_argument("--no-raw", action="store_true", help="skip the raw library's measure")
+    args = ap.parse_args(argv)
+    model = ensure_demo_model()
+    with tempfile.TemporaryDirectory(prefix="lanterna-followup-") as tmp:
+        doc, where = document(Path(tmp), args.tokens)
+        index_path = Path(tmp) / "documents.sqlite3"
+        with open_index(index_path) as index:
+            attached = attach(str(doc), index)
+        client = EngineClient()
+        client.start()
+        try:
+            load(client, model, n_ctx=args.ctx)
+            with_doc, plan = run_conversation(
+                client, [{"path": attached.path, "message": 0}], str(index_path), args.follow_ups
+            )
+            without, _ = run_conversation(client, [], None, args.follow_ups)
+        finally:
+            client.shutdown()
+        text = doc.read_text("utf-8")
+    assert plan is not None
+    print(f"model: {model.name}, context {args.ctx} tokens")
+    print(f"document: {attached.name}, {plan.tokens:,} prompt tokens "
+          f"({plan.strategy}), text from {where}")  # fmt: skip
+    first = with_doc[0]
+    print(f"first question with the document: TTFT {first.ttft_ms:,.0f} ms "
+          f"({first.prompt_tokens:,} prompt tokens, {first.cached_tokens:,} cached); "
+          f"without: {without[0].ttft_ms:,.0f} ms")  # fmt: skip
+    print(f"{'follow-up':>9}  {'with doc (ms)':>13}  {'cached':>7}  {'new':>5}  "
+          f"{'without (ms)':>12}  {'new':>5}  {'ratio':>6}")  # fmt: skip
+    ratios: list[float] = []
+    for n, (a, b) in enumerate(zip(with_doc[1:], without[1:], strict=True), 1):
+        ratio = a.ttft_ms / b.ttft_ms if b.ttft_ms else float("inf")
+        ratios.append(ratio)
+        print(f"{n:>9}  {a.ttft_ms:>13,.1f}  {a.cached_tokens:>7,}  "
+              f"{a.prompt_tokens - a.cached_tokens:>5}  {b.ttft_ms:>12,.1f}  "
+              f"{b.prompt_tokens - b.cached_tokens:>5}  {ratio:>6.2f}")  # fmt: skip
+    print(f"median follow-up ratio (with / without the document): {statistics.median(ratios):.2f}")
+    if not args.no_raw:
+        new = round(statistics.median(a.prompt_tokens - a.cached_tokens for a in with_doc[1:]))
+        long, short = raw_ratio(model, text, args.ctx, new, first.prompt_tokens)
+        print(f"raw llama-cpp-python, {new} new tokens: after {first.prompt_tokens:,} tokens "
+              f"{long * 1000:,.1f} ms, after 300 tokens {short * 1000:,.1f} ms, "
+              f"ratio {long / short:.2f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

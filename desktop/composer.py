@@ -1,7 +1,10 @@
-"""Where the user writes: the message box, the reasoning-effort slider, and Send / Stop.
+"""Where the user writes: the documents to send, the message box, the reasoning-effort slider,
+and Send / Stop.
 
 Enter sends and Shift+Enter starts a new line (Ctrl+Enter sends too). While a message is being
-edited, a bar above the box says so and Escape cancels the edit.
+edited, a bar above the box says so and Escape cancels the edit. Documents dropped on the window
+or picked with Attach wait on the tray above the box (:mod:`desktop.attachments`); Send waits
+until they have been read.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -20,7 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.attachments import PendingAttachments
 from engine.conversation import EFFORTS
+
+# What the file picker offers; anything else can still be dropped, and is refused with a reason.
+DOCUMENT_PATTERNS = "*.pdf *.docx *.md *.markdown *.txt *.text *.html *.htm"
 
 
 class Composer(QFrame):
@@ -57,6 +65,10 @@ class Composer(QFrame):
         self.edit_bar.hide()
         outer.addWidget(self.edit_bar)
 
+        self.attachments = PendingAttachments(parent=self)
+        self.attachments.changed.connect(self._update_button)
+        outer.addWidget(self.attachments)
+
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("message")
         self.text.setPlaceholderText(
@@ -68,6 +80,19 @@ class Composer(QFrame):
         outer.addWidget(self.text)
 
         row = QHBoxLayout()
+        self.attach_button = QToolButton(self)
+        self.attach_button.setObjectName("attach")
+        self.attach_button.setText(self.tr("Attach…"))
+        self.attach_button.setAccessibleName(self.tr("Attach documents"))
+        self.attach_button.setToolTip(
+            self.tr(
+                "Attach documents to ask about: PDF, Word, Markdown, text or HTML"
+                " (or drop files and folders on the window)"
+            )
+        )
+        self.attach_button.clicked.connect(self.pick_documents)
+        row.addWidget(self.attach_button)
+        row.addSpacing(8)
         self.effort_title = QLabel(self.tr("Reasoning effort"), self)
         self.effort = QSlider(Qt.Orientation.Horizontal, self)
         self.effort.setObjectName("effort")
@@ -114,9 +139,16 @@ class Composer(QFrame):
         if self._busy:
             self.send_button.setText(self.tr("Stop"))
             self.send_button.setEnabled(True)
+            self.send_button.setToolTip(self.tr("Send (Enter) · Stop (Esc)"))
         else:
             self.send_button.setText(self.tr("Send"))
-            self.send_button.setEnabled(self._can_send)
+            reading = self.attachments.reading
+            self.send_button.setEnabled(self._can_send and not reading)
+            self.send_button.setToolTip(
+                self.tr("Sending waits until the documents have been read")
+                if reading
+                else self.tr("Send (Enter) · Stop (Esc)")
+            )
 
     @property
     def busy(self) -> bool:
@@ -184,8 +216,21 @@ class Composer(QFrame):
 
     def submit(self) -> None:
         text = self.text.toPlainText().strip()
-        if text and self._can_send and not self._busy:
+        if text and self._can_send and not self._busy and not self.attachments.reading:
             self.send_requested.emit(text)
+
+    # ------------------------------------------------------------------ documents
+
+    def pick_documents(self) -> None:
+        """Ask for documents to attach (files; a folder can be dropped instead)."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Attach documents"),
+            "",
+            self.tr("Documents (%1);;All files (*)").replace("%1", DOCUMENT_PATTERNS),
+        )
+        if paths:
+            self.attachments.add_paths(paths)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.text and event.type() == QEvent.Type.KeyPress:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -22,9 +23,16 @@ def open_link(url: str) -> None:
     if not (getattr(sys, "frozen", False) and sys.platform.startswith("linux")):
         QDesktopServices.openUrl(QUrl(url))
         return
+    if not start_detached(["xdg-open", url]):
+        QDesktopServices.openUrl(QUrl(url))
+
+
+def start_detached(command: list[str]) -> bool:
+    """Start a program with the user's environment and reap it when it ends (no zombie); False
+    if it could not be started."""
     try:
         proc = subprocess.Popen(
-            ["xdg-open", url],
+            command,
             env=system_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -32,6 +40,6 @@ def open_link(url: str) -> None:
             start_new_session=True,
         )
     except OSError:
-        QDesktopServices.openUrl(QUrl(url))
-        return
-    threading.Thread(target=proc.wait, name="xdg-open", daemon=True).start()  # no zombie
+        return False
+    threading.Thread(target=proc.wait, name=Path(command[0]).name, daemon=True).start()
+    return True

@@ -2,7 +2,12 @@
 
 Nothing slow runs on the GUI thread. The model runs in the worker process (events arrive
 through :class:`EngineBridge`); the SQLite store, exports, settings and folder scans run on
-the I/O thread of :class:`Background`; preparing the demo model runs on a plain thread.
+the I/O thread of :class:`Background`; preparing the demo model runs on a plain thread;
+dropped documents are read on the composer's reader threads (:mod:`desktop.attachments`).
+
+Documents: a question keeps the documents sent with it in its meta, and every request sends
+all the documents of the branch (:func:`desktop.documents_data.documents_payload`); an answer
+keeps how they were used and its sources (:mod:`desktop.citations`).
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QMimeData, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -43,7 +48,9 @@ from desktop.background import Background
 from desktop.chat_data import Thread, load_thread, title_for, views_for
 from desktop.chat_view import ChatView
 from desktop.composer import Composer
+from desktop.documents_data import documents_payload, plan_json
 from desktop.engine_bridge import EngineBridge
+from desktop.file_drops import FileDrops, local_paths
 from desktop.message_view import MessageView, MessageWidget
 from desktop.model_bar import ModelBar, model_label
 from desktop.sidebar import Sidebar
@@ -96,6 +103,17 @@ class _Turn:
     effort: str | None
     dirty: bool = False
     ids: dict[str, int | None] = field(default_factory=dict)
+    documents: dict[str, Any] | None = None  # the worker's DocumentsPlan
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    def documents_meta(self) -> dict[str, Any]:
+        """What the answer keeps of its documents (see desktop.documents_data)."""
+        meta: dict[str, Any] = {"tool_calls": self.record.tool_calls}
+        if self.documents is not None:
+            meta["documents"] = self.documents
+        if self.sources:
+            meta["sources"] = self.sources
+        return meta
 
 
 class MainWindow(QMainWindow):
@@ -234,6 +252,12 @@ class MainWindow(QMainWindow):
         self.composer.edit_cancelled.connect(self._on_edit_cancelled)
         self.composer.set_effort(str(self._settings.extra.get("effort", "medium")))
         column.addWidget(self.composer)
+        # Files dropped on the conversation or the message box; the rest of the window takes
+        # them through dragEnterEvent/dropEvent.
+        self.drops = FileDrops(self)
+        self.drops.watch(self.chat.viewport())
+        self.drops.watch(self.composer.text.viewport())
+        self.drops.dropped.connect(self.drop_files)
 
         split.addWidget(self.sidebar)
         split.addWidget(right)
@@ -290,6 +314,7 @@ class MainWindow(QMainWindow):
             " border-radius: 6px; padding: 6px 20px; font-weight: bold; }"
             f" QPushButton#send:disabled {{ background: {c.border}; color: {c.muted}; }}"
         )
+        self.composer.attachments.set_colors(c)
 
     def _focus_search(self) -> None:
         self.sidebar.search.setFocus()
@@ -426,6 +451,7 @@ class MainWindow(QMainWindow):
         store = self._store
         if store is None:
             return
+
         def work() -> Path:
             thread = load_thread(store, conversation_id)
             if thread is None:
@@ -496,7 +522,8 @@ class MainWindow(QMainWindow):
             from engine.models.registry import ModelRegistry
 
             models = ModelRegistry(self._settings.models_folder()).list_models()
-            return sorted(str(m.path) for m in models if not m.problem)
+            # Embedding models serve document search (Settings), not chat.
+            return sorted(str(m.path) for m in models if not m.problem and not m.embedding)
 
         def show(paths: list[str]) -> None:
             self.model_bar.set_models(paths, self._model_path, self._demo_path())
@@ -568,6 +595,7 @@ class MainWindow(QMainWindow):
                     guard_model=settings.guard_path(),
                     backend=settings.backend,
                     gpu_backend=settings.gpu_backend,
+                    embedding_model=settings.embedding_path(),
                 )
 
         def checked(found: tuple[ModelSettings, FitEstimate | None]) -> None:
@@ -691,18 +719,27 @@ class MainWindow(QMainWindow):
         )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _gguf_urls(event.mimeData()):
+        if local_paths(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = _gguf_urls(event.mimeData())
-        if not paths:
-            return
-        event.acceptProposedAction()
-        self.open_models(tab=0)
-        assert self.models_dialog is not None
-        for path in paths:
-            self.models_dialog.import_file(path)
+        paths = local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.drop_files(paths)
+
+    def drop_files(self, paths: list[Path]) -> None:
+        """Dropped files: models (.gguf) are imported, anything else is attached to the next
+        message (folders give their documents)."""
+        models = [p for p in paths if p.suffix.lower() == ".gguf"]
+        documents = [p for p in paths if p not in models]
+        if documents:
+            self.composer.attachments.add_paths(documents)
+        if models:
+            self.open_models(tab=0)
+            assert self.models_dialog is not None
+            for path in models:
+                self.models_dialog.import_file(path)
 
     # ================================================================ chat
 
@@ -721,19 +758,24 @@ class MainWindow(QMainWindow):
             path = path[:idx]
         else:
             parent_id = path[-1].id if path else None
-        history = [ChatMessage(m.role, m.content) for m in path if m.role in ("user", "assistant")]  # type: ignore[arg-type]
-        if not self._start_turn([*history, ChatMessage("user", text)]):
+        shown = [m for m in path if m.role in ("user", "assistant")]
+        history = [ChatMessage(m.role, m.content) for m in shown]  # type: ignore[arg-type]
+        attached = self.composer.attachments.ready_records()
+        user_meta: dict[str, Any] = {"attachments": attached} if attached else {}
+        documents = documents_payload([*((m.role, m.meta) for m in shown), ("user", user_meta)])
+        if not self._start_turn([*history, ChatMessage("user", text)], documents):
             return
         turn = self._turn
         assert turn is not None
         self.composer.text.clear()
+        self.composer.attachments.clear()
         self.composer.end_edit()
         self._editing = None
         # On screen: the branch up to the new message, the message, the answer to come.
         if self.chat.views and len(self.chat.views) != len(path):
             self.chat.show_messages(views_for(self._thread.tree, path) if self._thread else [])
         user_temp = next(self._temp_ids)
-        self.chat.append(MessageView(user_temp, "user", text))
+        self.chat.append(MessageView(user_temp, "user", text, meta=user_meta))
         self._append_answer_widget(turn)
 
         store, cid, effort = self._store, turn.conversation_id, self.composer.effort_name()
@@ -744,7 +786,7 @@ class MainWindow(QMainWindow):
             conv = cid
             if conv is None:
                 conv = store.create_conversation(title_for(text), {"effort": effort})
-            uid = store.add_message(conv, "user", text, parent_id=parent_id)
+            uid = store.add_message(conv, "user", text, parent_id=parent_id, meta=user_meta)
             turn.ids["conversation"], turn.ids["user"] = conv, uid
             return conv, uid
 
@@ -752,7 +794,7 @@ class MainWindow(QMainWindow):
             conv, uid = ids
             turn.conversation_id = conv
             turn.parent_id = uid
-            self.chat.replace(user_temp, MessageView(uid, "user", text))
+            self.chat.replace(user_temp, MessageView(uid, "user", text, meta=user_meta))
             if cid is None:
                 self.sidebar.set_current(conv)
             self._refresh_list()
@@ -767,8 +809,9 @@ class MainWindow(QMainWindow):
         if idx is None or path[idx].parent_id is None:
             return
         path = path[:idx]
-        history = [ChatMessage(m.role, m.content) for m in path if m.role in ("user", "assistant")]  # type: ignore[arg-type]
-        if not self._start_turn(history):
+        shown = [m for m in path if m.role in ("user", "assistant")]
+        history = [ChatMessage(m.role, m.content) for m in shown]  # type: ignore[arg-type]
+        if not self._start_turn(history, documents_payload([(m.role, m.meta) for m in shown])):
             return
         turn = self._turn
         assert turn is not None
@@ -778,10 +821,13 @@ class MainWindow(QMainWindow):
         self.chat.show_messages(views_for(self._thread.tree, path))
         self._append_answer_widget(turn)
 
-    def _start_turn(self, messages: list[ChatMessage]) -> bool:
+    def _start_turn(
+        self, messages: list[ChatMessage], documents: list[dict[str, Any]] | None = None
+    ) -> bool:
         effort = (
             self.composer.effort_name() if self._loaded and self._loaded.supports_effort else None
         )
+        index = self.composer.attachments.reader.index_path
         try:
             req = self.bridge.client.generate(
                 messages,
@@ -789,6 +835,8 @@ class MainWindow(QMainWindow):
                 max_tokens=self.max_tokens,
                 reasoning=self._settings.reasoning_display,
                 moderation=self._settings.moderation_layers,
+                documents=documents or [],
+                documents_index=str(index) if documents else None,
             )
         except RuntimeError:
             return False  # the worker just died; its WorkerExited event shows the banner
@@ -838,6 +886,10 @@ class MainWindow(QMainWindow):
         self._flush_timer.stop()
         record = turn.record
         meta = {**record.meta_json(), "model": turn.model}
+        if turn.documents is not None:
+            meta["documents"] = turn.documents
+        if turn.sources:
+            meta["sources"] = turn.sources
         if turn.effort:
             meta["effort"] = turn.effort
         if error:
@@ -898,6 +950,7 @@ class MainWindow(QMainWindow):
 
     def _on_edit_cancelled(self) -> None:
         self._editing = None
+        self.composer.attachments.clear()
 
     # ================================================================ message actions
 
@@ -911,6 +964,9 @@ class MainWindow(QMainWindow):
             if msg is not None and self._turn is None:
                 self._editing = message_id
                 self.composer.begin_edit(msg.content)
+                # The edited question goes with its documents unless they are removed; what
+                # was on the tray before gives way to them.
+                self.composer.attachments.show_records(msg.meta.get("attachments") or [])
         elif name == "delete":
             answer = QMessageBox.question(
                 self,
@@ -991,7 +1047,7 @@ class MainWindow(QMainWindow):
             old.n_threads(),
             old.guard_path(),
             old.backend,
-        )
+        ) or new.embedding_path() != old.embedding_path()
         if new.models_dir != old.models_dir:
             self._scan_models()
         if new.gpu_backend != old.gpu_backend:
@@ -1081,7 +1137,15 @@ class MainWindow(QMainWindow):
     def _on_turn_event(self, turn: _Turn, ev: object) -> None:
         if isinstance(ev, p.Message):
             turn.record.feed(ev)
-        if isinstance(ev, p.Started):
+        if isinstance(ev, p.DocumentsPlan):
+            turn.documents = plan_json(ev)
+            turn.widget.show_documents(turn.documents_meta())
+        elif isinstance(ev, p.ToolCallEvent):
+            turn.widget.show_documents(turn.documents_meta())  # a search of the documents
+        elif isinstance(ev, p.Sources):
+            turn.sources = [dict(s) for s in ev.sources]
+            turn.widget.show_documents(turn.documents_meta())
+        elif isinstance(ev, p.Started):
             self.model_bar.set_state("generating", self.tr("Answering…"))
             turn.widget.set_status(self.tr("Answering…"))
         elif isinstance(ev, p.Text):
@@ -1143,6 +1207,7 @@ class MainWindow(QMainWindow):
             self._flush_stream()
             self._finish_turn(incomplete=True)
         self.bridge.client.shutdown(timeout=2.0)
+        self.composer.attachments.shutdown()
         if self.downloads is not None:
             self.downloads.shutdown()  # paused: the next start resumes them
         if self.models_dialog is not None:
@@ -1152,14 +1217,6 @@ class MainWindow(QMainWindow):
             self._store.close()
             self._store = None
         super().closeEvent(event)
-
-
-def _gguf_urls(mime: QMimeData | None) -> list[Path]:
-    """The local .gguf files in a drag (anything else is not ours to take)."""
-    if mime is None or not mime.hasUrls():
-        return []
-    paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-    return [p for p in paths if p.suffix.lower() == ".gguf"]
 
 
 def _no_model_settings() -> ModelSettings:

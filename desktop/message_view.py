@@ -22,6 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.attachment_chip import AttachmentChip, chip_style_sheet
+from desktop.citations import DocumentsNote, SourcesList
+from desktop.documents_data import attachments_in, search_queries, sources_in
+from desktop.flow_layout import FlowLayout
 from desktop.links import open_link
 from desktop.markdown_render import COPY_SCHEME, render_markdown, stable_prefix
 from desktop.theme import ChatColors
@@ -90,6 +94,10 @@ def chat_style_sheet(colors: ChatColors) -> str:
         " { border: none; padding: 2px 6px; }"
         " QFrame#userMessage QToolButton:hover, QFrame#assistantMessage QToolButton:hover"
         f" {{ background: {colors.border}; border-radius: 4px; }}"
+        f" QLabel#documentsMissing {{ color: {colors.error_text}; }}"
+        f" QFrame#assistantMessage QToolButton#source {{ color: {colors.link}; padding: 1px 0px; }}"
+        " QFrame#assistantMessage QToolButton#source:hover"
+        " { background: transparent; text-decoration: underline; }" + chip_style_sheet(colors)
     )
 
 
@@ -149,6 +157,12 @@ class MessageWidget(QFrame):
         self.reasoning_body.setContentsMargins(18, 0, 0, 4)
         self.reasoning_button.hide()
         self.reasoning_body.hide()
+        # Documents: built only for messages that have some (a long chat has few).
+        self._outer = outer
+        self.attachment_row: QWidget | None = None
+        self._chips: list[AttachmentChip] = []
+        self.documents_note: DocumentsNote | None = None
+        self.sources: SourcesList | None = None
         outer.addWidget(self.reasoning_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.reasoning_body)
 
@@ -217,6 +231,7 @@ class MessageWidget(QFrame):
             self.next_button.setEnabled(view.sibling_index < view.sibling_count - 1)
         self._segments = [_segment_text(s) for s in view.reasoning.get("segments", [])]
         self._show_reasoning(view.reasoning)
+        self.show_documents(view.meta)
         self.footer.setText(self._footer_text())
         for button in self._action_buttons():
             button.setEnabled(view.id > 0)
@@ -280,6 +295,56 @@ class MessageWidget(QFrame):
             .replace("%1", f"{seconds:.0f}")
             .replace("%2", str(tokens))
         )
+
+    def show_documents(self, meta: dict[str, Any]) -> None:
+        """The documents of the message: chips on a question; on an answer, how they were
+        used and its sources (also while it streams, as the worker reports them)."""
+        if self.view.role == "user":
+            self._show_attachments(meta)
+            return
+        used = bool(meta.get("documents") or search_queries(meta.get("tool_calls")))
+        if used or self.documents_note is not None:
+            if self.documents_note is None:
+                self.documents_note = DocumentsNote(self)
+                # Above the reasoning line: the plan comes before the model starts.
+                at = self._outer.indexOf(self.reasoning_button)
+                self._outer.insertWidget(at, self.documents_note)
+            self.documents_note.show_meta(meta)
+        sources = sources_in(meta)
+        if sources or self.sources is not None:
+            if self.sources is None:
+                self.sources = SourcesList(self)
+                self._outer.insertWidget(self._outer.count() - 1, self.sources)  # above the footer
+            self.sources.show_sources(sources)
+
+    def _show_attachments(self, meta: dict[str, Any]) -> None:
+        docs = attachments_in(meta)
+        if not docs and self.attachment_row is None:
+            return
+        if self.attachment_row is None:
+            self.attachment_row = QWidget(self)
+            self.attachment_row.setObjectName("messageAttachments")
+            self.attachment_row.setAccessibleName(self.tr("Attached documents"))
+            FlowLayout(self.attachment_row)
+            at = self._outer.indexOf(self.reasoning_button)
+            self._outer.insertWidget(at, self.attachment_row)
+        flow = self.attachment_row.layout()
+        assert flow is not None
+        while flow.count():
+            item = flow.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
+        self._chips = []
+        for doc in docs:
+            chip = AttachmentChip(doc.path, doc.name, removable=False, parent=self.attachment_row)
+            chip.show_ready(doc.pages, doc.size, doc.notice)
+            flow.addWidget(chip)
+            self._chips.append(chip)
+        self.attachment_row.setVisible(bool(docs))
+
+    def attachment_chips(self) -> list[AttachmentChip]:
+        return list(self._chips)
 
     def copy_code(self, index: int) -> None:
         blocks = self._code + (self._tail_code if self._streaming else [])

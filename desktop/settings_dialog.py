@@ -5,11 +5,16 @@ as a new :class:`~engine.settings.Settings`, and the caller saves it (off the GU
 applies what can change live. Nothing here touches the disk: the folder and file pickers are
 Qt's non-blocking ``QFileDialog.open()``, and paths are not checked for existence (a stat of a
 sleeping network share can hang for seconds); the worker reports a bad path when it uses it.
+The installed embedding models offered for document search are listed by the caller, or else
+found by a scan of the models on a thread of its own, the choice list filled when it ends.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QPalette, QShowEvent
@@ -30,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui_queue import GuiQueue
 from engine.gpu import PREFERENCES as GPU_BACKENDS
 from engine.moderation.pipeline import LAYERS
 from engine.settings import DEFAULT_CONTEXT, MAX_THREADS, Settings
@@ -51,10 +57,27 @@ def _accessible(label: str) -> str:
     return label.replace("&", "").strip().rstrip(":").strip()
 
 
+def installed_embedding_models(settings: Settings) -> list[str]:
+    """The paths of the usable embedding models installed (reads the disk: not on the GUI
+    thread)."""
+    from engine.models.registry import ModelRegistry
+
+    models = ModelRegistry(settings.models_folder()).list_models()
+    return sorted(str(m.path) for m in models if m.embedding and not m.problem)
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        embedding_models: Sequence[str] | None = None,
+    ) -> None:
+        """``embedding_models``: the installed embedding models' paths; None to look for them
+        in the background."""
         super().__init__(parent)
         self._settings = settings
+        self._inbox = GuiQueue(self)
         self._file_dialog: QFileDialog | None = None
         self._form_labels: list[QLabel] = []
         self.setObjectName("settingsDialog")
@@ -82,6 +105,10 @@ class SettingsDialog(QDialog):
 
         self.setMinimumWidth(580)
         self._load(settings)
+        if embedding_models is None:
+            self._scan_embedding_models(settings)
+        else:
+            self.set_embedding_models(embedding_models)
 
     def showEvent(self, event: QShowEvent) -> None:
         # The layout has placed the widgets now, so the notes' real width is known. Reserve the
@@ -219,6 +246,21 @@ class SettingsDialog(QDialog):
         for value in GPU_BACKENDS:
             self.gpu_combo.addItem(gpu_names[value], value)
         self._row(form, gpu_label, self.gpu_combo)
+
+        embedding_label = self.tr("&Embedding model for document search:")
+        self.embedding_combo = QComboBox(box)
+        self._control(
+            self.embedding_combo,
+            "embeddingCombo",
+            embedding_label,
+            self.tr(
+                "When documents are too long to be read whole, an embedding model helps find "
+                "the passages that answer by their meaning, not only by their words. Download "
+                "one in the Models window."
+            ),
+        )
+        self.embedding_combo.addItem(self.tr("None (search by words only)"), "")
+        self._row(form, embedding_label, self.embedding_combo)
         return box
 
     def _build_reasoning(self) -> QGroupBox:
@@ -388,6 +430,8 @@ class SettingsDialog(QDialog):
             self.context_combo.addItem(self._context_text(s.context_length), s.context_length)
         self._select(self.context_combo, s.context_length)
         self._select(self.gpu_combo, s.gpu_backend)
+        self._offer_embedding_model(s.embedding_model or "")
+        self._select(self.embedding_combo, s.embedding_model or "")
         self._select(self.reasoning_combo, s.reasoning_display)
         for layer, check in self.layer_boxes.items():
             check.setChecked(layer in s.moderation_layers)
@@ -405,6 +449,7 @@ class SettingsDialog(QDialog):
             threads=self.threads_spin.value(),
             context_length=int(self.context_combo.currentData()),
             gpu_backend=str(self.gpu_combo.currentData()),
+            embedding_model=str(self.embedding_combo.currentData()) or None,
             reasoning_display=str(self.reasoning_combo.currentData()),
             moderation_layers=[n for n in LAYERS if self.layer_boxes[n].isChecked()],
             guard_model=self.guard_edit.text().strip(),
@@ -412,6 +457,29 @@ class SettingsDialog(QDialog):
             language=str(self.language_combo.currentData()),
             extra=dict(self._settings.extra),
         )
+
+    def _offer_embedding_model(self, path: str) -> None:
+        if path and self.embedding_combo.findData(path) < 0:
+            self.embedding_combo.addItem(os.path.basename(path) or path, path)
+            index = self.embedding_combo.count() - 1
+            self.embedding_combo.setItemData(index, path, Qt.ItemDataRole.ToolTipRole)
+
+    def set_embedding_models(self, paths: Sequence[str]) -> None:
+        """Offer these installed embedding models (the current choice stays selected)."""
+        for path in paths:
+            self._offer_embedding_model(path)
+
+    def _scan_embedding_models(self, settings: Settings) -> None:
+        inbox = self._inbox
+
+        def scan() -> None:
+            try:
+                found = installed_embedding_models(settings)
+            except Exception:  # an unreadable models folder: only the current choice is offered
+                return
+            inbox.post(lambda: self.set_embedding_models(found))
+
+        threading.Thread(target=scan, name="settings-embedding-scan", daemon=True).start()
 
     # ---------------------------------------------------------------- slots
 

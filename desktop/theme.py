@@ -43,6 +43,7 @@ class ChatColors:
     link: str
     error_bg: str
     error_border: str
+    error_text: str  # what went wrong, on error_bg or a bubble
     info_bg: str
     info_border: str
 
@@ -62,6 +63,7 @@ _LIGHT_CHAT = ChatColors(
     link="#1a5bb0",
     error_bg="#fdecea",
     error_border="#e0a39b",
+    error_text="#a3261b",
     info_bg="#e9f1fb",
     info_border="#a8c4e6",
 )
@@ -81,6 +83,7 @@ _DARK_CHAT = ChatColors(
     link="#8ab8ff",
     error_bg="#3d201c",
     error_border="#8f4a41",
+    error_text="#ffa396",
     info_bg="#1b2a3b",
     info_border="#3f6088",
 )

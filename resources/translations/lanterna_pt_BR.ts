@@ -2,6 +2,40 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="pt_BR">
 <context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../desktop/attachment_chip.py" line="+106"/>
+        <source>Reading</source>
+        <translation>Lendo</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+1"/>
+        <source>Remove %1</source>
+        <translation>Remover %1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Reading…</source>
+        <translation>Lendo…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: reading</source>
+        <translation>%1: lendo</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>1 page</source>
+        <translation>1 página</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 pages</source>
+        <translation>%1 páginas</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <location filename="../../desktop/chat_view.py" line="+32"/>
@@ -12,7 +46,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/composer.py" line="+49"/>
+        <location filename="../../desktop/composer.py" line="+57"/>
         <source>Editing a message: sending starts a new branch.</source>
         <translation>Editando uma mensagem: ao enviar, uma nova ramificação é criada.</translation>
     </message>
@@ -23,7 +57,7 @@
         <translation>Cancelar edição</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>Ask anything… (Enter to send, Shift+Enter for a new line)</source>
         <translation>Pergunte qualquer coisa… (Enter para enviar, Shift+Enter para nova linha)</translation>
     </message>
@@ -33,7 +67,23 @@
         <translation>Mensagem</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>Attach…</source>
+        <translation>Anexar…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+142"/>
+        <source>Attach documents</source>
+        <translation>Anexar documentos</translation>
+    </message>
+    <message>
+        <location line="-139"/>
+        <source>Attach documents to ask about: PDF, Word, Markdown, text or HTML (or drop files and folders on the window)</source>
+        <translation>Anexe documentos para perguntar sobre eles: PDF, Word, Markdown, texto ou HTML (ou arraste arquivos e pastas para a janela)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <location line="+8"/>
         <source>Reasoning effort</source>
         <translation>Esforço de raciocínio</translation>
@@ -41,22 +91,29 @@
     <message>
         <location line="+5"/>
         <location line="+3"/>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-31"/>
+        <location line="+29"/>
+        <location line="+8"/>
         <source>Send (Enter) · Stop (Esc)</source>
         <translation>Enviar (Enter) · Parar (Esc)</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="-10"/>
         <source>Stop</source>
         <translation>Parar</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+8"/>
+        <source>Sending waits until the documents have been read</source>
+        <translation>O envio aguarda até que os documentos tenham sido lidos</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>How long the model thinks before answering: low is fastest, high is most careful</source>
         <translation>Quanto o modelo pensa antes de responder: baixo é mais rápido, alto é mais cuidadoso</translation>
     </message>
@@ -80,11 +137,59 @@
         <source>High</source>
         <translation>Alto</translation>
     </message>
+    <message>
+        <location line="+44"/>
+        <source>Documents (%1);;All files (*)</source>
+        <translation>Documentos (%1);;Todos os arquivos (*)</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsNote</name>
+    <message>
+        <location filename="../../desktop/citations.py" line="+54"/>
+        <source>How the documents were used</source>
+        <translation>Como os documentos foram usados</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Searched the documents for “%1”</source>
+        <translation>Buscou “%1” nos documentos</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No longer found: %1. Attach them again to ask about them.</source>
+        <translation>Não encontrados mais: %1. Anexe-os de novo para perguntar sobre eles.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Read 1 document whole (%2 tokens)</source>
+        <translation>Leu 1 documento inteiro (%2 tokens)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Read %1 documents whole (%2 tokens)</source>
+        <translation>Leu %1 documentos inteiros (%2 tokens)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Searched 1 document: passages for this question</source>
+        <translation>Buscou em 1 documento: trechos para esta pergunta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Searched %1 documents: passages for this question</source>
+        <translation>Buscou em %1 documentos: trechos para esta pergunta</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The documents take %1 tokens of the %2 the context leaves them</source>
+        <translation>Os documentos ocupam %1 tokens dos %2 que o contexto deixa para eles</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+163"/>
+        <location filename="../../desktop/main_window.py" line="+181"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -115,7 +220,7 @@
         <translation>Dispensar</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+44"/>
         <source>&amp;File</source>
         <translation>&amp;Arquivo</translation>
     </message>
@@ -184,7 +289,7 @@
         <translation>Ir para a caixa de mensagem</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Your chat history could not be opened: %1. Chats will not be saved.</source>
         <translation>Não foi possível abrir o histórico de conversas: %1. As conversas não serão salvas.</translation>
     </message>
@@ -222,7 +327,7 @@
         <translation>Exportar conversa</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Exported to %1</source>
         <translation>Exportado para %1</translation>
     </message>
@@ -247,7 +352,7 @@
         <translation>Preparando o modelo de demonstração…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>No model</source>
         <translation>Nenhum modelo</translation>
     </message>
@@ -276,12 +381,12 @@
         <translation>Carregando…</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+144"/>
         <source>Downloading %1 · %2%</source>
         <translation>Baixando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+139"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
@@ -290,12 +395,12 @@
         <translation type="vanished">Pronto</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+85"/>
         <source>This chat could not be saved: %1</source>
         <translation>Não foi possível salvar esta conversa: %1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>Delete message</source>
         <translation>Excluir mensagem</translation>
     </message>
@@ -345,7 +450,7 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-477"/>
+        <location line="-505"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -375,12 +480,12 @@
         <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
     </message>
     <message>
-        <location line="+381"/>
+        <location line="+409"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>A escolha de GPU vale quando o motor reiniciar</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+89"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondendo…</translation>
@@ -424,7 +529,7 @@
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../desktop/message_view.py" line="+117"/>
+        <location filename="../../desktop/message_view.py" line="+125"/>
         <source>Your message</source>
         <translation>Sua mensagem</translation>
     </message>
@@ -464,7 +569,7 @@
         <translation>Raciocínio filtrado</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+17"/>
         <source>Message text</source>
         <translation>Texto da mensagem</translation>
     </message>
@@ -476,13 +581,13 @@
     <message>
         <location line="+2"/>
         <location line="+40"/>
-        <location line="+46"/>
+        <location line="+47"/>
         <location line="+11"/>
         <source>Copy</source>
         <translation>Copiar</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-98"/>
         <source>Copy this message</source>
         <translation>Copiar esta mensagem</translation>
     </message>
@@ -517,7 +622,7 @@
         <translation>Excluir esta mensagem e o que vem depois dela</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
@@ -527,7 +632,12 @@
         <translation>Pensando… %1 s · %2 tokens</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+33"/>
+        <source>Attached documents</source>
+        <translation>Documentos anexados</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>No summary: %1</source>
         <translation>Sem resumo: %1</translation>
     </message>
@@ -633,7 +743,7 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+572"/>
+        <location filename="../../desktop/models_dialog.py" line="+579"/>
         <source>Settings of %1</source>
         <translation>Configurações de %1</translation>
     </message>
@@ -672,7 +782,7 @@
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location line="-505"/>
+        <location line="-512"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -688,35 +798,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+185"/>
+        <location line="+192"/>
         <location line="+180"/>
         <source>Downloads</source>
         <translation>Downloads</translation>
     </message>
     <message>
-        <location line="-347"/>
+        <location line="-354"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+169"/>
+        <location line="+176"/>
         <source>Size</source>
         <translation>Tamanho</translation>
     </message>
     <message>
-        <location line="-168"/>
+        <location line="-175"/>
         <source>Architecture</source>
         <translation>Arquitetura</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+167"/>
+        <location line="+174"/>
         <source>Quantisation</source>
         <translation>Quantização</translation>
     </message>
     <message>
-        <location line="-166"/>
+        <location line="-173"/>
         <source>Context</source>
         <translation>Contexto</translation>
     </message>
@@ -756,7 +866,12 @@
         <translation>Tamanho do contexto, threads e camadas na GPU deste modelo</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+40"/>
+        <source>%1 is an embedding model for document search: choose it in Settings.</source>
+        <translation>%1 é um modelo de embeddings para a busca em documentos: escolha-o nas Configurações.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Import a model</source>
         <translation>Importar um modelo</translation>
     </message>
@@ -1007,14 +1122,22 @@
     </message>
 </context>
 <context>
+    <name>PendingAttachments</name>
+    <message>
+        <location filename="../../desktop/attachments.py" line="+46"/>
+        <source>Attached documents</source>
+        <translation>Documentos anexados</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="+61"/>
+        <location filename="../../desktop/settings_dialog.py" line="+84"/>
         <source>Settings</source>
         <translation>Configurações</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+90"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -1035,18 +1158,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+134"/>
+        <location line="+149"/>
         <source>Browse…</source>
         <translation>Procurar…</translation>
     </message>
     <message>
-        <location line="-133"/>
-        <location line="+267"/>
+        <location line="-148"/>
+        <location line="+308"/>
         <source>Choose the models folder</source>
         <translation>Escolher a pasta dos modelos</translation>
     </message>
     <message>
-        <location line="-261"/>
+        <location line="-302"/>
         <source>CPU &amp;threads:</source>
         <translation>T&amp;hreads da CPU:</translation>
     </message>
@@ -1097,7 +1220,22 @@
         <translation>Outras placas de vídeo (Vulkan)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
+        <source>&amp;Embedding model for document search:</source>
+        <translation>Modelo de &amp;embeddings para a busca em documentos:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>When documents are too long to be read whole, an embedding model helps find the passages that answer by their meaning, not only by their words. Download one in the Models window.</source>
+        <translation>Quando os documentos são longos demais para serem lidos inteiros, um modelo de embeddings ajuda a encontrar os trechos que respondem pelo sentido, não só pelas palavras. Baixe um na janela Modelos.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>None (search by words only)</source>
+        <translation>Nenhum (busca só por palavras)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Reasoning</source>
         <translation>Raciocínio</translation>
     </message>
@@ -1183,12 +1321,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+141"/>
+        <location line="+167"/>
         <source>Choose the guard model file</source>
         <translation>Escolher o arquivo do modelo guardião</translation>
     </message>
     <message>
-        <location line="-131"/>
+        <location line="-157"/>
         <source>Appearance</source>
         <translation>Aparência</translation>
     </message>
@@ -1268,7 +1406,7 @@
         <translation>O raciocínio bruto nunca é exibido.</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+94"/>
         <source>GGUF models (*.gguf)</source>
         <translation>Modelos GGUF (*.gguf)</translation>
     </message>
@@ -1307,7 +1445,7 @@
         <translation>Conversas</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+25"/>
         <source>Untitled</source>
         <translation>Sem título</translation>
     </message>
@@ -1330,6 +1468,53 @@
         <location line="+2"/>
         <source>Delete</source>
         <translation>Excluir</translation>
+    </message>
+</context>
+<context>
+    <name>SourceDialog</name>
+    <message>
+        <location filename="../../desktop/citations.py" line="+75"/>
+        <source>Source</source>
+        <translation>Fonte</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Excerpt</source>
+        <translation>Trecho</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Open file</source>
+        <translation>Abrir arquivo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open the document at page %1</source>
+        <translation>Abrir o documento na página %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the document</source>
+        <translation>Abrir o documento</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>The file is no longer there: %1. Attach it again to cite it.</source>
+        <translation>O arquivo não está mais lá: %1. Anexe-o de novo para citá-lo.</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesList</name>
+    <message>
+        <location line="-129"/>
+        <location line="+4"/>
+        <source>Sources</source>
+        <translation>Fontes</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>%1 · p. %2</source>
+        <translation>%1 · p. %2</translation>
     </message>
 </context>
 <context>

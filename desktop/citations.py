@@ -64,7 +64,8 @@ class DocumentsNote(QWidget):
     def show_meta(self, meta: Mapping[str, Any]) -> None:
         plan = meta.get("documents")
         plan = plan if isinstance(plan, Mapping) else None
-        queries = search_queries(meta.get("tool_calls"))
+        # The model may search the same words again; each search is shown once.
+        queries = list(dict.fromkeys(search_queries(meta.get("tool_calls"))))
         self.plan.setText(self._plan_text(plan) if plan else "")
         self.plan.setToolTip(self._budget_text(plan) if plan else "")
         self.searches.setText(

@@ -34,7 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from engine.cli.common import CliError, note
-from engine.documents.attach import INDEX_NAME, UNUSED_S, Extract, isolated_extractor, open_index
+from engine.documents.attach import (
+    INDEX_NAME,
+    UNUSED_S,
+    AttachError,
+    Extract,
+    attach,
+    isolated_extractor,
+    open_index,
+)
 from engine.documents.embedding import GgufEmbedder, load_embedder
 from engine.documents.index import (
     DocumentIndex,
@@ -43,7 +51,6 @@ from engine.documents.index import (
     Hit,
     normalize_path,
 )
-from engine.documents.model import ExtractionError
 from engine.documents.query import parse_query
 from engine.settings import load_settings
 
@@ -103,11 +110,9 @@ def _index_files(
     failures = 0
     for name in files:
         try:
-            index.add_file(name, extract)
-        except ExtractionError as exc:
+            attach(name, index, extract)
+        except AttachError as exc:
             message = str(exc)
-        except OSError as exc:
-            message = f"cannot read {name}: {exc.strerror or exc}"
         except Exception as exc:
             # Whatever one file does, the others are still searched.
             message = f"{name} could not be indexed ({type(exc).__name__}: {exc})"

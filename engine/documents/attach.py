@@ -160,7 +160,7 @@ def attach(path: str, index: DocumentIndex, extract: Extract | None = None) -> A
     except ExtractionError as exc:
         raise AttachError(_one_line(str(exc)), exc.kind, key) from None
     except OSError as exc:
-        raise AttachError(f"cannot read {name}: {exc.strerror or exc}", "unreadable", key) from None
+        raise AttachError(f"cannot read {path}: {exc.strerror or exc}", "unreadable", key) from None
     doc = index.document(key)
     if doc is None:  # removed between the two calls by another process pruning the cache
         raise AttachError(f"{name} could not be indexed; try again", "unreadable", key)

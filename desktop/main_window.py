@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
         self._colors = chat_colors(is_dark())
         # The longest answer asked for, in tokens; tests and the benchmark ask for less.
         self.max_tokens = DEFAULT_MAX_TOKENS
+        # A fixed sampling seed makes answers repeatable; None (the default) samples afresh.
+        self.seed: int | None = None
 
         self.io = Background(self)
         self.bridge = EngineBridge(self)
@@ -833,6 +835,7 @@ class MainWindow(QMainWindow):
                 messages,
                 effort=effort or "medium",
                 max_tokens=self.max_tokens,
+                seed=self.seed,
                 reasoning=self._settings.reasoning_display,
                 moderation=self._settings.moderation_layers,
                 documents=documents or [],

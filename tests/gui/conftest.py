@@ -62,6 +62,8 @@ def open_window(qtbot: QtBot, store_path: Path, demo_model: Path) -> WindowFacto
             model=model or demo_model, store_path=store_path, settings=settings or Settings()
         )
         win.max_tokens = max_tokens
+        # Seeded so the demo model's answers are the same on every run.
+        win.seed = 7
         qtbot.addWidget(win)
         win.show()
         qtbot.waitUntil(lambda: win.composer.send_button.isEnabled(), timeout=60_000)

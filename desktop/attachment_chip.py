@@ -139,10 +139,30 @@ class AttachmentChip(QFrame):
             self._set_detail(amount)
             self._set_state("ready", f"{self.name}: {amount}")
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, kind: str = "") -> None:
+        """Show why the file cannot be used: a short reason in the user's language, from the
+        engine's error ``kind``, with the engine's own (English) ``message`` in the tooltip for
+        the detail. An unknown kind shows the message itself."""
         self.busy.hide()
-        self._set_detail(message, wrap=True)
-        self._set_state("error", message)
+        reason = self._reason(kind)
+        self._set_detail(reason or message, wrap=True)
+        self._set_state("error", f"{self.name}: {reason}\n{message}" if reason else message)
+
+    def _reason(self, kind: str) -> str:
+        # The kinds of engine.documents (ExtractionError, AttachError); written out here so the
+        # translation tools see each text.
+        reasons = {
+            "unsupported": self.tr("Not a kind of document Lanterna reads"),
+            "encrypted": self.tr("Password-protected: cannot be read"),
+            "too_large": self.tr("Too large to read"),
+            "binary": self.tr("Not text: a binary file"),
+            "corrupt": self.tr("Damaged: cannot be read"),
+            "timeout": self.tr("Took too long to read"),
+            "empty": self.tr("No text to read"),
+            "missing": self.tr("File not found"),
+            "unreadable": self.tr("Cannot be read"),
+        }
+        return reasons.get(kind, "")
 
     @property
     def detail_text(self) -> str:

@@ -135,7 +135,7 @@ class PendingAttachments(QScrollArea):
         for problem in problems:
             known = self._chips.get(problem.path)
             chip = known or self._add_chip(problem.path, Path(problem.path).name)
-            chip.show_error(str(problem))
+            chip.show_error(str(problem), str(problem.kind))
         for path in files:
             found = self._chips.get(path)
             if found is not None and found.state != "error":
@@ -159,7 +159,7 @@ class PendingAttachments(QScrollArea):
         chip = self._chips.get(problem.path)
         if chip is None or chip.state != "reading":
             return
-        chip.show_error(str(problem))
+        chip.show_error(str(problem), str(problem.kind))
         self._fit()
         self.changed.emit()
 

@@ -1,6 +1,7 @@
 """Time to first token of follow-up questions about a long attached document.
 
     python -m tests.documents_followup_bench [--tokens 20000] [--follow-ups 3] [--ctx 32768]
+                                             [--model PATH]
 
 One conversation with a document of about ``--tokens`` tokens attached (real text: Python's
 documentation sources from Debian's python3-doc, or Debian's licences), and the same
@@ -15,6 +16,10 @@ which the first question's time shows.
 The raw library is measured in the same run: llama-cpp-python alone reads the same number of
 new tokens after the document's tokens and after a short prefix, with the worker's context
 settings; its ratio is the floor that attention over the longer context sets on this machine.
+
+``--model`` measures another GGUF instead of the demo model, for example the random-weight
+model with gpt-oss-20b's shapes that ``python -m tests.support.full_size_gptoss PATH`` writes
+(about 12 GB; on two CPU cores each reading of the document takes about 20 minutes).
 
 Time to first token is the worker's own figure (``Done.ttft_ms``): from the request's arrival
 to the first sampled token, rendering, tokenizing and the document lookup included.
@@ -39,7 +44,6 @@ from tests.support.events import collect, done_of, load
 
 PYTHON_LIBRARY = Path("/usr/share/doc/python3.11/html/_sources/library")
 SOURCES = ("functools", "itertools", "collections", "contextlib", "dataclasses", "enum")
-CHARS_PER_TOKEN = 4.2  # the demo model's tokenizer on this English prose, near enough to aim
 
 FIRST = "What does the maxsize argument of functools.lru_cache do?"
 ANSWER = "The documentation explains it in the section about that function."
@@ -51,9 +55,20 @@ FOLLOW_UPS = (
 )
 
 
-def document(folder: Path, tokens: int) -> tuple[Path, str]:
-    """A Markdown file of about ``tokens`` tokens of real text, and where it came from."""
-    want = int(tokens * CHARS_PER_TOKEN)
+def chars_per_token(model: Path, text: str) -> float:
+    """How many characters of ``text`` the model's tokenizer puts in one token."""
+    import llama_cpp
+
+    vocab = llama_cpp.Llama(model_path=str(model), vocab_only=True, verbose=False)
+    try:
+        sample = text[:40_000]
+        return len(sample) / max(1, len(vocab.tokenize(sample.encode(), add_bos=False)))
+    finally:
+        vocab.close()
+
+
+def source_text() -> tuple[str, str]:
+    """Real text to cut documents from, and where it came from."""
     parts: list[str] = []
     where = "Debian's licences"
     if PYTHON_LIBRARY.is_dir():
@@ -62,7 +77,14 @@ def document(folder: Path, tokens: int) -> tuple[Path, str]:
             path = PYTHON_LIBRARY / f"{name}.rst.txt"
             if path.is_file():
                 parts.append(f"# {name}\n\n{path.read_text('utf-8')}")
-    text = "\n\n".join(parts) or "\n".join(licence_lines() * 20)
+    return "\n\n".join(parts) or "\n".join(licence_lines() * 20), where
+
+
+def document(folder: Path, tokens: int, model: Path) -> tuple[Path, str]:
+    """A Markdown file of about ``tokens`` of the model's tokens of real text, and where it
+    came from."""
+    text, where = source_text()
+    want = int(tokens * chars_per_token(model, text))
     while len(text) < want:
         text += "\n\n" + text
     out = folder / "reference.md"
@@ -120,10 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--follow-ups", type=int, default=3)
     ap.add_argument("--ctx", type=int, default=32768, help="context length of the model")
     ap.add_argument("--no-raw", action="store_true", help="skip the raw library's measure")
+    ap.add_argument("--model", type=Path, help="a GGUF to measure (default: the demo model)")
     args = ap.parse_args(argv)
-    model = ensure_demo_model()
+    model = args.model or ensure_demo_model()
     with tempfile.TemporaryDirectory(prefix="lanterna-followup-") as tmp:
-        doc, where = document(Path(tmp), args.tokens)
+        doc, where = document(Path(tmp), args.tokens, model)
         index_path = Path(tmp) / "documents.sqlite3"
         with open_index(index_path) as index:
             attached = attach(str(doc), index)

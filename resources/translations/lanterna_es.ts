@@ -25,7 +25,52 @@
         <translation>%1: leyendo</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
+        <source>Not a kind of document Lanterna reads</source>
+        <translation>No es un tipo de documento que Lanterna lea</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password-protected: cannot be read</source>
+        <translation>Protegido con contraseña: no se puede leer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too large to read</source>
+        <translation>Demasiado grande para leer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not text: a binary file</source>
+        <translation>No es texto: un archivo binario</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Damaged: cannot be read</source>
+        <translation>Dañado: no se puede leer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Took too long to read</source>
+        <translation>La lectura tardó demasiado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No text to read</source>
+        <translation>No hay texto que leer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File not found</source>
+        <translation>No se encontró el archivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot be read</source>
+        <translation>No se puede leer</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>1 page</source>
         <translation>1 página</translation>
     </message>
@@ -151,7 +196,7 @@
         <translation>Cómo se usaron los documentos</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Searched the documents for “%1”</source>
         <translation>Buscó «%1» en los documentos</translation>
     </message>
@@ -189,7 +234,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+181"/>
+        <location filename="../../desktop/main_window.py" line="+183"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -386,7 +431,7 @@
         <translation>Descargando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+140"/>
         <source>Reading the prompt…</source>
         <translation>Leyendo el prompt…</translation>
     </message>
@@ -450,7 +495,7 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-505"/>
+        <location line="-506"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
@@ -480,7 +525,7 @@
         <translation>necesita %1 GiB, %2 GiB disponibles</translation>
     </message>
     <message>
-        <location line="+409"/>
+        <location line="+410"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
     </message>

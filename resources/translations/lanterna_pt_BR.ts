@@ -25,7 +25,52 @@
         <translation>%1: lendo</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
+        <source>Not a kind of document Lanterna reads</source>
+        <translation>Não é um tipo de documento que o Lanterna lê</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password-protected: cannot be read</source>
+        <translation>Protegido por senha: não pode ser lido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Too large to read</source>
+        <translation>Grande demais para ler</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not text: a binary file</source>
+        <translation>Não é texto: um arquivo binário</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Damaged: cannot be read</source>
+        <translation>Danificado: não pode ser lido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Took too long to read</source>
+        <translation>A leitura demorou demais</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No text to read</source>
+        <translation>Nenhum texto para ler</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File not found</source>
+        <translation>Arquivo não encontrado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cannot be read</source>
+        <translation>Não pode ser lido</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>1 page</source>
         <translation>1 página</translation>
     </message>
@@ -151,7 +196,7 @@
         <translation>Como os documentos foram usados</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Searched the documents for “%1”</source>
         <translation>Buscou “%1” nos documentos</translation>
     </message>
@@ -189,7 +234,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+181"/>
+        <location filename="../../desktop/main_window.py" line="+183"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -386,7 +431,7 @@
         <translation>Baixando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+140"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
@@ -450,7 +495,7 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-505"/>
+        <location line="-506"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -480,7 +525,7 @@
         <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
     </message>
     <message>
-        <location line="+409"/>
+        <location line="+410"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>A escolha de GPU vale quando o motor reiniciar</translation>
     </message>

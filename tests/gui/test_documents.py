@@ -216,8 +216,11 @@ def test_unreadable_files_get_error_chips_and_the_chat_still_answers(
     tray = window.composer.attachments
     secret_chip, binary_chip = tray.chip("secret.pdf"), tray.chip("photo.txt")
     assert secret_chip is not None and binary_chip is not None
-    assert "password-protected" in secret_chip.detail_text
-    assert "binary" in binary_chip.detail_text
+    # A short reason in the user's language on the chip, the engine's detail in the tooltip.
+    assert secret_chip.detail_text == "Password-protected: cannot be read"
+    assert "secret.pdf is password-protected" in secret_chip.toolTip()
+    assert binary_chip.detail_text == "Not text: a binary file"
+    assert "binary" in binary_chip.toolTip().split("\n", 1)[1]
     assert secret_chip.remove_button is not None
     assert window.composer.send_button.isEnabled()  # failed files do not hold the message back
 

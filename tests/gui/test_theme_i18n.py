@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QToolTip
 from pytestqt.qtbot import QtBot
 
 import desktop.i18n as i18n
+from desktop.attachment_chip import AttachmentChip
 from desktop.i18n import (
     TranslationToolMissing,
     compile_translations,
@@ -298,3 +299,24 @@ def test_compile_says_clearly_when_lrelease_is_missing(
     with pytest.raises(TranslationToolMissing, match="lrelease"):
         compile_translations(tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_document_that_cannot_be_read_says_why_in_spanish(
+    qtbot: QtBot, english_afterwards: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine's error kinds become reasons in the user's language; the engine's own English
+    # detail stays in the tooltip.
+    compile_translations(tmp_path)
+    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path)
+    assert install_translations(english_afterwards, "es") == "es"
+    chip = AttachmentChip("/d/contrato.pdf", "contrato.pdf", removable=True)
+    qtbot.addWidget(chip)
+    chip.show_error("contrato.pdf is password-protected", "encrypted")
+    assert chip.state == "error"
+    assert chip.detail_text == "Protegido con contraseña: no se puede leer"
+    assert chip.toolTip().endswith("contrato.pdf is password-protected")
+    # A kind the window does not know shows the engine's message as it is.
+    chip.show_error("contrato.pdf: something new", "novel")
+    assert chip.detail_text == "contrato.pdf: something new"
+    chip.show()
+    chip.grab().save(str(tmp_path / "chip-es.png"))

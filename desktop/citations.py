@@ -149,7 +149,10 @@ class SourcesList(QWidget):
             )
             button.setAccessibleName(label)
             excerpt = str(source.get("excerpt") or "")
-            button.setToolTip(_clip(excerpt) or label)
+            tip = _clip(excerpt) or label
+            if source.get("cited"):  # the answer names this place itself
+                tip = self.tr("Cited in the answer") + "\n" + tip
+            button.setToolTip(tip)
             button.clicked.connect(lambda _=False, s=source: self.open_source(s))
             self._column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
             self.buttons.append(button)

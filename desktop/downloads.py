@@ -97,6 +97,7 @@ class DownloadManager(QObject):
         item = self.items.get(key) or DownloadItem(key, repo, filename)
         item.state, item.error, item.error_kind = "queued", "", ""
         self.items[key] = item
+
         def report(pr: Progress) -> None:
             self._post(key, _progress_fields(pr))
 

@@ -172,8 +172,9 @@ class ModelsDialog(QDialog):
         if model is not None and model.embedding:
             # It cannot chat; it serves document search, chosen in the settings.
             self.installed_note.setText(
-                self.tr("%1 is an embedding model for document search: choose it in Settings.")
-                .replace("%1", model.name)
+                self.tr(
+                    "%1 is an embedding model for document search: choose it in Settings."
+                ).replace("%1", model.name)
             )
             return
         if model is not None and not model.problem:

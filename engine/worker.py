@@ -103,6 +103,7 @@ class Coalescer:
         self._send = send
         self.req = req
         self._text: list[str] = []
+        self._answer: list[str] = []  # everything sent: the sources read the answer's citations
         self._sent_any = False
         self._last = 0.0
         self._last_stats = 0.0
@@ -113,8 +114,13 @@ class Coalescer:
 
     def add_text(self, text: str) -> None:
         self._text.append(text)
+        self._answer.append(text)
         if not self._sent_any:
             self.flush()
+
+    @property
+    def answer(self) -> str:
+        return "".join(self._answer)
 
     def add_reasoning_token(self, now: float) -> None:
         if self.reasoning_started is None:
@@ -622,7 +628,7 @@ class Worker:
         reasoning.close(cancelled=finish == "cancelled")
         out.flush()
         if docs is not None and finish != "cancelled":
-            self._send_sources(cmd, docs, searched)
+            self._send_sources(cmd, docs, searched, out.answer)
         effort = cmd.effort if plan.format == "harmony" else None
         ttft = (t_first - t_start) * 1000.0 if n else 0.0
         tps = (n - 1) / (t_last - t_first) if n > 1 and t_last > t_first else 0.0
@@ -680,10 +686,12 @@ class Worker:
         hits = self._documents.search(docs, cmd.documents_index, query, k)
         return result_text(query, hits), hits
 
-    def _send_sources(self, cmd: p.Generate, docs: Prepared, searched: list[list[Hit]]) -> None:
+    def _send_sources(
+        self, cmd: p.Generate, docs: Prepared, searched: list[list[Hit]], answer: str
+    ) -> None:
         assert cmd.documents_index is not None
         try:
-            sources = self._documents.sources(docs, cmd.documents_index, searched)
+            sources = self._documents.sources(docs, cmd.documents_index, searched, answer)
         except (ConversationError, sqlite3.Error) as exc:
             print(f"lanterna-worker: no sources: {exc}", file=sys.stderr)
             return

@@ -163,7 +163,8 @@ class _Output:
         sys.stdout.write("\nSources:\n")
         for n, src in enumerate(self.sources, 1):
             where = place(src.get("page"), src.get("heading"))
-            sys.stdout.write(f"{n}. {src['file']}{', ' + where if where else ''}\n")
+            cited = " (cited)" if src.get("cited") else ""
+            sys.stdout.write(f"{n}. {src['file']}{', ' + where if where else ''}{cited}\n")
             sys.stdout.write(f"   {src['excerpt']}\n")
         sys.stdout.flush()
 

@@ -30,7 +30,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine.conversation import ChatMessage, ConversationError, ToolSpec
+from engine.documents.chunking import Chunk
+from engine.documents.cited import cited_chunks, parse_citations
 from engine.documents.embedding import EmbeddingError
+from engine.documents.excerpt import excerpt as make_excerpt
 from engine.documents.fusion import reciprocal_rank_fusion
 from engine.documents.index import (
     DocumentIndex,
@@ -45,6 +48,7 @@ from engine.documents.prompt_text import (
     passages_block,
     whole_block,
 )
+from engine.documents.query import parse_query
 from engine.documents.search_tool import SEARCH_TOOL
 
 Strategy = Literal["whole", "retrieval"]
@@ -288,12 +292,15 @@ class DocumentLibrary:
         prepared: Prepared,
         index_path: str,
         searched: Sequence[Sequence[Hit]] = (),
+        answer: str = "",
     ) -> list[dict[str, Any]]:
-        """The passages an answer rests on: those that match the question (the ones it was
-        given, with retrieval) and those the model found with the tool, fused by reciprocal
-        rank.
+        """The passages an answer rests on, best first.
 
-        The answer's own words are not searched: a small model's answer can echo words that
+        First the places the answer itself cites (``[report.pdf, p. 3]``), in its order; then
+        the passages that match the question (the ones it was given, with retrieval) and those
+        the model found with the tool, fused by reciprocal rank.
+
+        The answer's other words are not searched: a small model's answer can echo words that
         are everywhere in a document (its title) and push the right page down, and the
         question's ranking is the one measured on the question set (tests/data/documents).
         """
@@ -311,10 +318,47 @@ class DocumentLibrary:
         fused = reciprocal_rank_fusion(
             [[(h.chunk.path, h.chunk.ordinal) for h in ranking] for ranking in rankings]
         )
-        return [source_json(by_key[key]) for key, _ in fused[:MAX_SOURCES]]
+        order = [key for key, _ in fused]
+        cited = self._cited(index, prepared, answer, order) if answer else []
+        out = [source_json(hit, cited=True) for hit in cited]
+        seen = {(hit.chunk.path, hit.chunk.ordinal) for hit in cited}
+        for key in order:
+            if len(out) >= MAX_SOURCES:
+                break
+            if key not in seen:
+                out.append(source_json(by_key[key]))
+        return out[: max(MAX_SOURCES, len(cited))]
+
+    def _cited(
+        self, index: DocumentIndex, prepared: Prepared, answer: str, order: list[tuple[str, int]]
+    ) -> list[Hit]:
+        """One passage per place the answer cites: of the chunks at that place, the one the
+        question's ranking puts first, else the one holding the most of the question's words."""
+        words = parse_query(prepared.question).words
+        rank = {key: i for i, key in enumerate(order)}
+        chunks: dict[str, list[Chunk]] = {}
+        out: list[Hit] = []
+        for citation in parse_citations(answer, prepared.paths):
+            if citation.path not in chunks:
+                chunks[citation.path] = index.chunks(citation.path)
+            candidates = cited_chunks(citation, chunks[citation.path])
+            if not candidates:
+                continue  # a page the document does not have: nothing to show for it
+            scored = []
+            for chunk in candidates:
+                text, spans = make_excerpt(chunk.text, words)
+                ranked = rank.get((chunk.path, chunk.ordinal), len(rank))
+                scored.append((ranked, -len(spans), chunk.ordinal, chunk, text, spans))
+            _, _, _, chunk, text, spans = min(scored, key=lambda row: row[:3])
+            if any(h.chunk.path == chunk.path and h.chunk.ordinal == chunk.ordinal for h in out):
+                continue
+            title = os.path.basename(chunk.path)
+            out.append(Hit(chunk, title, 0.0, len(out) + 1, text, spans))
+        return out
 
 
-def source_json(hit: Hit) -> dict[str, Any]:
+def source_json(hit: Hit, *, cited: bool = False) -> dict[str, Any]:
+    """A source as events and the store carry it; ``cited``: the answer names this place."""
     return {
         "file": os.path.basename(hit.chunk.path),
         "path": hit.chunk.path,
@@ -322,6 +366,7 @@ def source_json(hit: Hit) -> dict[str, Any]:
         "heading": hit.chunk.heading,
         "excerpt": hit.excerpt,
         "score": round(hit.score, 6),
+        "cited": cited,
     }
 
 

@@ -788,7 +788,7 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+579"/>
+        <location filename="../../desktop/models_dialog.py" line="+580"/>
         <source>Settings of %1</source>
         <translation>Configuración de %1</translation>
     </message>
@@ -827,7 +827,7 @@
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location line="-512"/>
+        <location line="-513"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -843,35 +843,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+192"/>
+        <location line="+193"/>
         <location line="+180"/>
         <source>Downloads</source>
         <translation>Descargas</translation>
     </message>
     <message>
-        <location line="-354"/>
+        <location line="-355"/>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+176"/>
+        <location line="+177"/>
         <source>Size</source>
         <translation>Tamaño</translation>
     </message>
     <message>
-        <location line="-175"/>
+        <location line="-176"/>
         <source>Architecture</source>
         <translation>Arquitectura</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+174"/>
+        <location line="+175"/>
         <source>Quantisation</source>
         <translation>Cuantización</translation>
     </message>
     <message>
-        <location line="-173"/>
+        <location line="-174"/>
         <source>Context</source>
         <translation>Contexto</translation>
     </message>
@@ -911,7 +911,7 @@
         <translation>Longitud del contexto, hilos y capas en la GPU de este modelo</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>%1 is an embedding model for document search: choose it in Settings.</source>
         <translation>%1 es un modelo de embeddings para la búsqueda en documentos: elígelo en Configuración.</translation>
     </message>
@@ -1518,7 +1518,7 @@
 <context>
     <name>SourceDialog</name>
     <message>
-        <location filename="../../desktop/citations.py" line="+75"/>
+        <location filename="../../desktop/citations.py" line="+78"/>
         <source>Source</source>
         <translation>Fuente</translation>
     </message>
@@ -1551,13 +1551,18 @@
 <context>
     <name>SourcesList</name>
     <message>
-        <location line="-129"/>
+        <location line="-132"/>
         <location line="+4"/>
         <source>Sources</source>
         <translation>Fuentes</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+33"/>
+        <source>Cited in the answer</source>
+        <translation>Citado en la respuesta</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>%1 · p. %2</source>
         <translation>%1 · p. %2</translation>
     </message>

@@ -345,7 +345,7 @@ def test_the_documents_line_tells_how_the_documents_were_used(qtbot: QtBot) -> N
 def test_sources_of_one_place_are_shown_once(qtbot: QtBot) -> None:
     merged = merge_sources(
         [
-            {"file": "a.pdf", "path": "/d/a.pdf", "page": 2, "excerpt": "first"},
+            {"file": "a.pdf", "path": "/d/a.pdf", "page": 2, "excerpt": "first", "cited": True},
             {"file": "a.pdf", "path": "/d/a.pdf", "page": 2, "excerpt": "second"},
             {"file": "b.md", "path": "/d/b.md", "page": None, "heading": "Setup › Linux"},
         ]
@@ -358,6 +358,9 @@ def test_sources_of_one_place_are_shown_once(qtbot: QtBot) -> None:
         "[1] a.pdf · p. 2",
         "[2] b.md · Setup › Linux",
     ]
+    # A place the answer cites itself says so.
+    assert view.buttons[0].toolTip().startswith("Cited in the answer\nfirst")
+    assert "Cited" not in view.buttons[1].toolTip()
 
 
 def test_a_pdf_opens_at_its_page_in_the_first_viewer_found() -> None:

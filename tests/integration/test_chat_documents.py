@@ -237,3 +237,24 @@ def test_gpt_oss_searches_the_documents_until_it_must_answer(
     # Forced into the final channel, the model wrote the rest of its script as the answer.
     assert answer_text(events) == SEARCH_QUERY
     assert events.index(next(e for e in events if isinstance(e, p.Sources))) == len(events) - 2
+
+
+CITING_ANSWER = "The guide says how far the beam reaches [guide.pdf, p. 7]."
+
+
+def test_the_page_the_answer_cites_leads_its_sources(
+    client: EngineClient, tmp_path: Path
+) -> None:
+    # A gpt-oss that answers at once, citing page 7 (the beam is on page 2): what the answer
+    # rests on comes first, marked as cited, then the question's own best passage.
+    model = build_scripted_gptoss_gguf(
+        tmp_path / "citing-gpt-oss.gguf",
+        ("<|channel|>", "final ", "<|message|>", CITING_ANSWER, "<|return|>"),
+    )
+    events = search_with(client, model, tmp_path, n_ctx=16384)
+    assert answer_text(events) == CITING_ANSWER
+    sources = next(e for e in events if isinstance(e, p.Sources)).sources
+    assert (sources[0]["file"], sources[0]["page"], sources[0]["cited"]) == ("guide.pdf", 7, True)
+    assert sources[0]["excerpt"]
+    assert (sources[1]["page"], sources[1]["cited"]) == (2, False)
+    assert "beam" in sources[1]["excerpt"]

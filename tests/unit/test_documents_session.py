@@ -149,11 +149,30 @@ def test_sources_fuse_question_and_tool_results(index_path: Path, tmp_path: Path
     prepared = prepare(library, index_path, tmp_path, n_ctx=32768, messages=conversation()[:1])
     sources = library.sources(prepared, str(index_path))
     assert sources[0]["file"] == "contract.pdf" and sources[0]["page"] == 3
-    assert set(sources[0]) == {"file", "path", "page", "heading", "excerpt", "score"}
+    assert set(sources[0]) == {"file", "path", "page", "heading", "excerpt", "score", "cited"}
+    assert not any(s["cited"] for s in sources)
     assert "warranty" in sources[0]["excerpt"]
     searched = library.search(prepared, str(index_path), "refunds paid", 2)
     with_tool = library.sources(prepared, str(index_path), [searched])
     assert any(s["heading"] == "Notes › Refunds" for s in with_tool)
+
+
+def test_the_places_an_answer_cites_lead_its_sources(index_path: Path, tmp_path: Path) -> None:
+    library = DocumentLibrary()
+    prepared = prepare(library, index_path, tmp_path, n_ctx=32768, messages=conversation()[:1])
+    answer = (
+        "It lasts 24 months [Contract.PDF, p. 5]; refunds take 30 days "
+        "[notes.md, § Refunds; contract.pdf, p. 99] [other.pdf, p. 1]."
+    )
+    sources = library.sources(prepared, str(index_path), answer=answer)
+    # In the answer's order; page 99 and a file that is not attached are not sources.
+    assert [(s["file"], s["page"], s["heading"], s["cited"]) for s in sources[:2]] == [
+        ("contract.pdf", 5, None, True),
+        ("notes.md", None, "Notes › Refunds", True),
+    ]
+    # Then the question's own best passage, which the answer did not cite.
+    assert (sources[2]["page"], sources[2]["cited"]) == (3, False)
+    assert [s["page"] for s in sources].count(5) == 1
 
 
 def test_references_are_checked(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Evaluate the moderation filter on the labelled set in ``tests/data/moderation/eval.jsonl``.
 
-    python -m tests.moderation_eval [--split dev|test|holdout|holdout2|holdout3|everyday|all]
-        [--show-errors]
+    python -m tests.moderation_eval [--split SPLIT] [--show-errors]
+
+SPLIT is dev, test, holdout, holdout2, holdout3, holdout4, everyday or all.
 
 Prints, per harmful category, how many labelled segments were withheld (recall) and how many
 withheld-for-that-category segments really were that category (precision); the same per PII
@@ -24,15 +25,15 @@ from engine.moderation.pii import PII_KINDS
 from engine.moderation.pipeline import FilteredSegment, Moderator
 
 DATA = Path(__file__).parent / "data" / "moderation"
-# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl, holdout2.jsonl and
-# holdout3.jsonl: harmful, PII and benign segments written separately from the word lists and the
-# classifier, as held-out measures (never trained or tuned on).
-HOLDOUT_FILES = (DATA / "holdout.jsonl", DATA / "holdout2.jsonl", DATA / "holdout3.jsonl")
+# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl to holdout4.jsonl:
+# harmful, PII and benign segments written separately from the word lists and the classifier, as
+# held-out measures (never trained or tuned on).
+HOLDOUT_FILES = tuple(DATA / f"holdout{n}.jsonl" for n in ("", "2", "3", "4"))
 EVAL_FILES = (DATA / "eval.jsonl", *HOLDOUT_FILES)
 # Ordinary benign sentences (split "train": the classifier learns from them); measured with
 # ``--split everyday`` for the share of everyday text the filter changes.
 EVERYDAY_FILE = DATA / "everyday.jsonl"
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "everyday", "all")
+SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "everyday", "all")
 
 
 @dataclass(frozen=True)

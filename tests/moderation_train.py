@@ -5,8 +5,7 @@
 Training data: every item of ``tests/data/moderation/eval.jsonl`` (dev and test; PII items are
 benign here, their redaction is another layer's job), ``train.jsonl`` and ``everyday.jsonl``
 (ordinary sentences: code comments, chat, idioms with "kill", "shoot", "matar", "tiro"...).
-``holdout.jsonl``, ``holdout2.jsonl`` and ``holdout3.jsonl`` are never read: they stay independent
-measures.
+``holdout.jsonl`` to ``holdout4.jsonl`` are never read: they stay independent measures.
 Features include the concept classes of ``resources/moderation/concepts.toml``, whose lists are
 copied into the model file.
 

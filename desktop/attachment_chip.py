@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.theme import ChatColors
+from engine.documents.notices import parse_notice
 
 NAME_PX = 200  # the widest a file name gets before it is elided
 MESSAGE_PX = 340  # errors and notices wrap at this width
@@ -133,8 +134,9 @@ class AttachmentChip(QFrame):
         self.busy.hide()
         amount = self._amount(pages, size)
         if notice:
-            self._set_detail(f"{amount} · {notice}", wrap=True)
-            self._set_state("notice", f"{self.name}: {amount} · {notice}")
+            said = self._notice(notice)
+            self._set_detail(f"{amount} · {said}", wrap=True)
+            self._set_state("notice", f"{self.name}: {amount} · {said}")
         else:
             self._set_detail(amount)
             self._set_state("ready", f"{self.name}: {amount}")
@@ -147,6 +149,38 @@ class AttachmentChip(QFrame):
         reason = self._reason(kind)
         self._set_detail(reason or message, wrap=True)
         self._set_state("error", f"{self.name}: {reason}\n{message}" if reason else message)
+
+    def _notice(self, notice: str) -> str:
+        """The extractor's notice in the user's language, part by part; a part this window
+        does not know is shown as the engine wrote it."""
+        locale = QLocale()
+        said = []
+        for part in parse_notice(notice):
+            count = locale.toString(part.count)
+            if part.kind == "first_pages":
+                text = (
+                    self.tr("only the first %1 of %2 pages were read")
+                    .replace("%1", count)
+                    .replace("%2", locale.toString(part.total))
+                )
+            elif part.kind == "scanned" and part.count == 1:
+                text = self.tr("scanned PDF: 1 page has no text")
+            elif part.kind == "scanned":
+                text = self.tr("scanned PDF: %1 pages have no text").replace("%1", count)
+            elif part.kind == "textless" and part.count == 1:
+                text = self.tr("1 page has no text")
+            elif part.kind == "textless":
+                text = self.tr("%1 pages have no text").replace("%1", count)
+            elif part.kind == "unreadable_pages" and part.count == 1:
+                text = self.tr("1 page could not be read")
+            elif part.kind == "unreadable_pages":
+                text = self.tr("%1 pages could not be read").replace("%1", count)
+            elif part.kind == "truncated":
+                text = self.tr("truncated at %1 of text").replace("%1", part.size)
+            else:
+                text = part.text
+            said.append(text)
+        return "; ".join(said)
 
     def _reason(self, kind: str) -> str:
         # The kinds of engine.documents (ExtractionError, AttachError); written out here so the
@@ -170,9 +204,9 @@ class AttachmentChip(QFrame):
 
     def _amount(self, pages: int | None, size: int) -> str:
         if pages:
-            return (
-                self.tr("1 page") if pages == 1 else self.tr("%1 pages").replace("%1", str(pages))
-            )
+            if pages == 1:
+                return self.tr("1 page")
+            return self.tr("%1 pages").replace("%1", QLocale().toString(pages))
         return QLocale().formattedDataSize(
             size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat
         )

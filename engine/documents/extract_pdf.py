@@ -20,6 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
+from engine.documents import notices as notices_text
 from engine.documents.limits import SECTION_OVERHEAD, Limits, TextBudget
 from engine.documents.model import ExtractedDocument, ExtractionError, Section
 from engine.documents.whitespace import normalize_inline, normalize_paragraphs
@@ -80,16 +81,12 @@ def _read(pdf: Any, path: Path, size: int, limits: Limits) -> ExtractedDocument:
             sections.append(Section(text=text, page=index + 1))
     if not sections:
         raise _no_text(path, count, read, failed, drawn)
-    notices = []
-    if count > to_read:
-        notices.append(f"only the first {to_read:,} of {count:,} pages were read")
-    if textless:
-        pages = "1 page has" if textless == 1 else f"{textless:,} pages have"
-        notices.append(f"scanned PDF: {pages} no text" if drawn else f"{pages} no text")
-    if failed:
-        notices.append(f"{failed:,} {'page' if failed == 1 else 'pages'} could not be read")
-    if budget.truncated:
-        notices.append(budget.notice() or "")
+    notices = [
+        notices_text.first_pages(to_read, count) if count > to_read else None,
+        notices_text.textless_pages(textless, scanned=bool(drawn)) if textless else None,
+        notices_text.unreadable_pages(failed) if failed else None,
+        budget.notice(),
+    ]
     return ExtractedDocument(
         path=str(path),
         kind="pdf",
@@ -97,7 +94,7 @@ def _read(pdf: Any, path: Path, size: int, limits: Limits) -> ExtractedDocument:
         sections=tuple(sections),
         pages=count,
         size=size,
-        notice="; ".join(notices) or None,
+        notice=notices_text.join(notices),
     )
 
 

@@ -15,6 +15,7 @@ from engine.documents.decode import (
 )
 from engine.documents.limits import Limits, TextBudget, describe_size
 from engine.documents.model import ExtractedDocument, ExtractionError, Section
+from engine.documents.notices import truncated
 from engine.documents.whitespace import normalize_paragraphs
 
 
@@ -43,7 +44,7 @@ def read_text(
 def read_notice(raw: RawText, limits: Limits, budget: TextBudget) -> str | None:
     """ "truncated at 64 MB of text" when the read limit or the text budget cut the file."""
     if raw.truncated:
-        return f"truncated at {describe_size(limits.max_read_bytes)} of text"
+        return truncated(describe_size(limits.max_read_bytes))
     return budget.notice()
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.documents.notices import truncated
+
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 
@@ -76,4 +78,4 @@ class TextBudget:
     def notice(self) -> str | None:
         if not self.truncated:
             return None
-        return f"truncated at {describe_size(self.limit)} of text"
+        return truncated(describe_size(self.limit))

@@ -4,7 +4,7 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../desktop/attachment_chip.py" line="+106"/>
+        <location filename="../../desktop/attachment_chip.py" line="+107"/>
         <source>Reading</source>
         <translation>Leyendo</translation>
     </message>
@@ -25,7 +25,47 @@
         <translation>%1: leyendo</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
+        <source>only the first %1 of %2 pages were read</source>
+        <translation>solo se leyeron las primeras %1 de %2 páginas</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>1 page could not be read</source>
+        <translation>no se pudo leer 1 página</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 pages could not be read</source>
+        <translation>no se pudieron leer %1 páginas</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>scanned PDF: 1 page has no text</source>
+        <translation>PDF escaneado: 1 página sin texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scanned PDF: %1 pages have no text</source>
+        <translation>PDF escaneado: %1 páginas sin texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>1 page has no text</source>
+        <translation>1 página sin texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 pages have no text</source>
+        <translation>%1 páginas sin texto</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>truncated at %1 of text</source>
+        <translation>recortado a %1 de texto</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Not a kind of document Lanterna reads</source>
         <translation>No es un tipo de documento que Lanterna lea</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>AttachmentChip</name>
     <message>
-        <location filename="../../desktop/attachment_chip.py" line="+106"/>
+        <location filename="../../desktop/attachment_chip.py" line="+107"/>
         <source>Reading</source>
         <translation>Lendo</translation>
     </message>
@@ -25,7 +25,47 @@
         <translation>%1: lendo</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
+        <source>only the first %1 of %2 pages were read</source>
+        <translation>só as primeiras %1 de %2 páginas foram lidas</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>1 page could not be read</source>
+        <translation>1 página não pôde ser lida</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 pages could not be read</source>
+        <translation>%1 páginas não puderam ser lidas</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>scanned PDF: 1 page has no text</source>
+        <translation>PDF digitalizado: 1 página sem texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scanned PDF: %1 pages have no text</source>
+        <translation>PDF digitalizado: %1 páginas sem texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>1 page has no text</source>
+        <translation>1 página sem texto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 pages have no text</source>
+        <translation>%1 páginas sem texto</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>truncated at %1 of text</source>
+        <translation>cortado em %1 de texto</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Not a kind of document Lanterna reads</source>
         <translation>Não é um tipo de documento que o Lanterna lê</translation>
     </message>

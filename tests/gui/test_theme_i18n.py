@@ -315,6 +315,12 @@ def test_a_document_that_cannot_be_read_says_why_in_spanish(
     assert chip.state == "error"
     assert chip.detail_text == "Protegido con contraseña: no se puede leer"
     assert chip.toolTip().endswith("contrato.pdf is password-protected")
+    # So does a document read with a notice, part by part, numbers in the Spanish format.
+    chip.show_ready(1_204, 9_000, "only the first 1,000 of 1,204 pages were read; something new")
+    assert chip.state == "notice"
+    assert chip.detail_text == (
+        "1204 páginas · solo se leyeron las primeras 1000 de 1204 páginas; something new"
+    )
     # A kind the window does not know shows the engine's message as it is.
     chip.show_error("contrato.pdf: something new", "novel")
     assert chip.detail_text == "contrato.pdf: something new"

@@ -37,6 +37,8 @@ N_FF_EXP = 2880
 SLIDING_WINDOW = 128
 CONTEXT_LENGTH = 131072
 MODEL_NAME = "gpt-oss-20b-shaped-random"
+SHAPE = tiny.Shape(N_EMBD, N_LAYER, N_HEAD, N_HEAD_KV, HEAD_DIM, N_EXPERT, N_EXPERT_USED,
+                   N_FF_EXP, SLIDING_WINDOW, CONTEXT_LENGTH)  # fmt: skip
 
 # Block layouts (elements per block, bytes per block) of the two quantized types used.
 _QK = 32
@@ -116,36 +118,16 @@ def build_full_size_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    tokens, types, merges = tiny.build_vocab()
     tensors = _tensors(rng)
 
     writer = gguf.GGUFWriter(path, tiny.ARCHITECTURE)
-    writer.add_name(MODEL_NAME)
-    writer.add_file_type(gguf.LlamaFileType.MOSTLY_MXFP4_MOE)
-    writer.add_context_length(CONTEXT_LENGTH)
-    writer.add_embedding_length(N_EMBD)
-    writer.add_block_count(N_LAYER)
-    writer.add_feed_forward_length(N_FF_EXP)
-    writer.add_expert_feed_forward_length(N_FF_EXP)
-    writer.add_head_count(N_HEAD)
-    writer.add_head_count_kv(N_HEAD_KV)
-    writer.add_key_length(HEAD_DIM)
-    writer.add_value_length(HEAD_DIM)
-    writer.add_rope_dimension_count(HEAD_DIM)
-    writer.add_rope_freq_base(tiny.ROPE_FREQ_BASE)
-    writer.add_layer_norm_rms_eps(tiny.RMS_EPS)
-    writer.add_expert_count(N_EXPERT)
-    writer.add_expert_used_count(N_EXPERT_USED)
-    writer.add_sliding_window(SLIDING_WINDOW)
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("gpt-4o")
-    writer.add_token_list(tokens)
-    writer.add_token_types(types)
-    writer.add_token_merges(merges)
-    writer.add_bos_token_id(tiny.BOS_ID)
-    writer.add_eos_token_id(tiny.EOS_ID)
-    writer.add_pad_token_id(tiny.PAD_ID)
-    writer.add_add_bos_token(False)
+    tiny.add_metadata(
+        writer,
+        SHAPE,
+        name=MODEL_NAME,
+        file_type=gguf.LlamaFileType.MOSTLY_MXFP4_MOE,
+        vocab=tiny.build_vocab(),
+    )
 
     kinds = {"q8_0": (gguf.GGMLQuantizationType.Q8_0, _Q8_0_BLOCK),
              "mxfp4": (gguf.GGMLQuantizationType.MXFP4, _MXFP4_BLOCK)}  # fmt: skip

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -251,6 +252,66 @@ def build_tiny_gptoss_gguf(path: pathlib.Path, *, seed: int = 0) -> pathlib.Path
     )
 
 
+class Shape(NamedTuple):
+    """The hyperparameters a gpt-oss GGUF declares."""
+
+    n_embd: int
+    n_layer: int
+    n_head: int
+    n_head_kv: int
+    head_dim: int
+    n_expert: int
+    n_expert_used: int
+    n_ff_exp: int
+    sliding_window: int
+    context_length: int
+
+
+TINY_SHAPE = Shape(N_EMBD, N_LAYER, N_HEAD, N_HEAD_KV, HEAD_DIM, N_EXPERT, N_EXPERT_USED,
+                   N_FF_EXP, SLIDING_WINDOW, CONTEXT_LENGTH)  # fmt: skip
+
+
+def add_metadata(
+    writer: Any,
+    shape: Shape,
+    *,
+    name: str,
+    file_type: int,
+    vocab: tuple[list[str], list[int], list[str]],
+) -> None:
+    """The metadata llama.cpp's gpt-oss loader reads, with this module's byte-level tokenizer
+    and harmony special tokens; ``writer`` is a ``gguf.GGUFWriter``."""
+    tokens, types, merges = vocab
+    writer.add_name(name)
+    writer.add_file_type(file_type)
+
+    writer.add_context_length(shape.context_length)
+    writer.add_embedding_length(shape.n_embd)
+    writer.add_block_count(shape.n_layer)
+    writer.add_feed_forward_length(shape.n_ff_exp)
+    writer.add_expert_feed_forward_length(shape.n_ff_exp)
+    writer.add_head_count(shape.n_head)
+    writer.add_head_count_kv(shape.n_head_kv)
+    writer.add_key_length(shape.head_dim)
+    writer.add_value_length(shape.head_dim)
+    writer.add_rope_dimension_count(shape.head_dim)
+    writer.add_rope_freq_base(ROPE_FREQ_BASE)
+    writer.add_layer_norm_rms_eps(RMS_EPS)
+    writer.add_expert_count(shape.n_expert)
+    writer.add_expert_used_count(shape.n_expert_used)
+    writer.add_sliding_window(shape.sliding_window)
+
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("gpt-4o")
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_token_merges(merges)
+    writer.add_bos_token_id(BOS_ID)
+    writer.add_eos_token_id(EOS_ID)
+    writer.add_pad_token_id(PAD_ID)
+    writer.add_add_bos_token(False)
+
+
 def _write_gguf(
     path: pathlib.Path,
     *,
@@ -266,37 +327,15 @@ def _write_gguf(
 
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tokens, types, merges = vocab
 
     writer = gguf.GGUFWriter(path, ARCHITECTURE)
-    writer.add_name(name)
-    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
-
-    writer.add_context_length(CONTEXT_LENGTH)
-    writer.add_embedding_length(n_embd)
-    writer.add_block_count(N_LAYER)
-    writer.add_feed_forward_length(N_FF_EXP)
-    writer.add_expert_feed_forward_length(N_FF_EXP)
-    writer.add_head_count(N_HEAD)
-    writer.add_head_count_kv(N_HEAD_KV)
-    writer.add_key_length(HEAD_DIM)
-    writer.add_value_length(HEAD_DIM)
-    writer.add_rope_dimension_count(HEAD_DIM)
-    writer.add_rope_freq_base(ROPE_FREQ_BASE)
-    writer.add_layer_norm_rms_eps(RMS_EPS)
-    writer.add_expert_count(N_EXPERT)
-    writer.add_expert_used_count(N_EXPERT_USED)
-    writer.add_sliding_window(SLIDING_WINDOW)
-
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre("gpt-4o")
-    writer.add_token_list(tokens)
-    writer.add_token_types(types)
-    writer.add_token_merges(merges)
-    writer.add_bos_token_id(BOS_ID)
-    writer.add_eos_token_id(EOS_ID)
-    writer.add_pad_token_id(PAD_ID)
-    writer.add_add_bos_token(False)
+    add_metadata(
+        writer,
+        TINY_SHAPE._replace(n_embd=n_embd),
+        name=name,
+        file_type=gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32,
+        vocab=vocab,
+    )
 
     writer.add_tensor("token_embd.weight", embedding)
     for tensors in layers:

@@ -154,6 +154,17 @@ class AttachmentChip(QFrame):
         """The extractor's notice in the user's language, part by part; a part this window
         does not know is shown as the engine wrote it."""
         locale = QLocale()
+        # Each kind counted in pages, said of one page and of several.
+        one = {
+            "scanned": self.tr("scanned PDF: 1 page has no text"),
+            "textless": self.tr("1 page has no text"),
+            "unreadable_pages": self.tr("1 page could not be read"),
+        }
+        many = {
+            "scanned": self.tr("scanned PDF: %1 pages have no text"),
+            "textless": self.tr("%1 pages have no text"),
+            "unreadable_pages": self.tr("%1 pages could not be read"),
+        }
         said = []
         for part in parse_notice(notice):
             count = locale.toString(part.count)
@@ -163,18 +174,8 @@ class AttachmentChip(QFrame):
                     .replace("%1", count)
                     .replace("%2", locale.toString(part.total))
                 )
-            elif part.kind == "scanned" and part.count == 1:
-                text = self.tr("scanned PDF: 1 page has no text")
-            elif part.kind == "scanned":
-                text = self.tr("scanned PDF: %1 pages have no text").replace("%1", count)
-            elif part.kind == "textless" and part.count == 1:
-                text = self.tr("1 page has no text")
-            elif part.kind == "textless":
-                text = self.tr("%1 pages have no text").replace("%1", count)
-            elif part.kind == "unreadable_pages" and part.count == 1:
-                text = self.tr("1 page could not be read")
-            elif part.kind == "unreadable_pages":
-                text = self.tr("%1 pages could not be read").replace("%1", count)
+            elif part.kind in many:
+                text = (one if part.count == 1 else many)[part.kind].replace("%1", count)
             elif part.kind == "truncated":
                 text = self.tr("truncated at %1 of text").replace("%1", part.size)
             else:

@@ -29,8 +29,8 @@ class NoticePart:
     size: str = ""
 
 
-def _pages(n: int, singular: str, plural: str) -> str:
-    return f"1 page {singular}" if n == 1 else f"{n:,} pages {plural}"
+def _pages(n: int) -> str:
+    return "1 page" if n == 1 else f"{n:,} pages"
 
 
 def first_pages(read: int, total: int) -> str:
@@ -38,12 +38,12 @@ def first_pages(read: int, total: int) -> str:
 
 
 def textless_pages(count: int, *, scanned: bool) -> str:
-    text = f"{_pages(count, 'has', 'have')} no text"
+    text = f"{_pages(count)} {'has' if count == 1 else 'have'} no text"
     return f"scanned PDF: {text}" if scanned else text
 
 
 def unreadable_pages(count: int) -> str:
-    return f"{_pages(count, 'could', 'could')} not be read"
+    return f"{_pages(count)} could not be read"
 
 
 def truncated(size: str) -> str:

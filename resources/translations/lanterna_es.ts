@@ -25,42 +25,42 @@
         <translation>%1: leyendo</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+42"/>
         <source>only the first %1 of %2 pages were read</source>
         <translation>solo se leyeron las primeras %1 de %2 páginas</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-12"/>
         <source>1 page could not be read</source>
         <translation>no se pudo leer 1 página</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1 pages could not be read</source>
         <translation>no se pudieron leer %1 páginas</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-7"/>
         <source>scanned PDF: 1 page has no text</source>
         <translation>PDF escaneado: 1 página sin texto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>scanned PDF: %1 pages have no text</source>
         <translation>PDF escaneado: %1 páginas sin texto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>1 page has no text</source>
         <translation>1 página sin texto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1 pages have no text</source>
         <translation>%1 páginas sin texto</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+15"/>
         <source>truncated at %1 of text</source>
         <translation>recortado a %1 de texto</translation>
     </message>
@@ -115,7 +115,7 @@
         <translation>1 página</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>%1 pages</source>
         <translation>%1 páginas</translation>
     </message>

@@ -25,42 +25,42 @@
         <translation>%1: lendo</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+42"/>
         <source>only the first %1 of %2 pages were read</source>
         <translation>só as primeiras %1 de %2 páginas foram lidas</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-12"/>
         <source>1 page could not be read</source>
         <translation>1 página não pôde ser lida</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1 pages could not be read</source>
         <translation>%1 páginas não puderam ser lidas</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-7"/>
         <source>scanned PDF: 1 page has no text</source>
         <translation>PDF digitalizado: 1 página sem texto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>scanned PDF: %1 pages have no text</source>
         <translation>PDF digitalizado: %1 páginas sem texto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-4"/>
         <source>1 page has no text</source>
         <translation>1 página sem texto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1 pages have no text</source>
         <translation>%1 páginas sem texto</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+15"/>
         <source>truncated at %1 of text</source>
         <translation>cortado em %1 de texto</translation>
     </message>
@@ -115,7 +115,7 @@
         <translation>1 página</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>%1 pages</source>
         <translation>%1 páginas</translation>
     </message>

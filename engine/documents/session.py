@@ -327,7 +327,7 @@ class DocumentLibrary:
                 break
             if key not in seen:
                 out.append(source_json(by_key[key]))
-        return out[: max(MAX_SOURCES, len(cited))]
+        return out
 
     def _cited(
         self, index: DocumentIndex, prepared: Prepared, answer: str, order: list[tuple[str, int]]
@@ -338,6 +338,7 @@ class DocumentLibrary:
         rank = {key: i for i, key in enumerate(order)}
         chunks: dict[str, list[Chunk]] = {}
         out: list[Hit] = []
+        taken: set[tuple[str, int]] = set()
         for citation in parse_citations(answer, prepared.paths):
             if citation.path not in chunks:
                 chunks[citation.path] = index.chunks(citation.path)
@@ -350,8 +351,9 @@ class DocumentLibrary:
                 ranked = rank.get((chunk.path, chunk.ordinal), len(rank))
                 scored.append((ranked, -len(spans), chunk.ordinal, chunk, text, spans))
             _, _, _, chunk, text, spans = min(scored, key=lambda row: row[:3])
-            if any(h.chunk.path == chunk.path and h.chunk.ordinal == chunk.ordinal for h in out):
-                continue
+            if (chunk.path, chunk.ordinal) in taken:
+                continue  # two citations of one place
+            taken.add((chunk.path, chunk.ordinal))
             title = os.path.basename(chunk.path)
             out.append(Hit(chunk, title, 0.0, len(out) + 1, text, spans))
         return out

@@ -53,6 +53,7 @@ from desktop.engine_bridge import EngineBridge
 from desktop.file_drops import FileDrops, local_paths
 from desktop.message_view import MessageView, MessageWidget
 from desktop.model_bar import ModelBar, model_label
+from desktop.prompt_progress import PromptProgressClock
 from desktop.sidebar import Sidebar
 from desktop.theme import chat_colors, is_dark
 from desktop.welcome import WelcomeCard
@@ -105,6 +106,7 @@ class _Turn:
     ids: dict[str, int | None] = field(default_factory=dict)
     documents: dict[str, Any] | None = None  # the worker's DocumentsPlan
     sources: list[dict[str, Any]] = field(default_factory=list)
+    progress: PromptProgressClock = field(default_factory=PromptProgressClock)
 
     def documents_meta(self) -> dict[str, Any]:
         """What the answer keeps of its documents (see desktop.documents_data)."""
@@ -1148,6 +1150,10 @@ class MainWindow(QMainWindow):
         elif isinstance(ev, p.Sources):
             turn.sources = [dict(s) for s in ev.sources]
             turn.widget.show_documents(turn.documents_meta())
+        elif isinstance(ev, p.PromptProgress):
+            text = turn.progress.text(ev.stage, ev.done, ev.total, time.monotonic())
+            self.model_bar.set_state("generating", text, ev.done / max(1, ev.total))
+            turn.widget.set_status(text)
         elif isinstance(ev, p.Started):
             self.model_bar.set_state("generating", self.tr("Answering…"))
             turn.widget.set_status(self.tr("Answering…"))

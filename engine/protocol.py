@@ -235,6 +235,25 @@ class ReasoningSummary(Message):
 
 @_register
 @dataclass(frozen=True)
+class PromptProgress(Message):
+    """Work done before the first token of a long request, sent before :class:`Started`.
+
+    ``stage`` is "passages" while the attached documents' passages are embedded for search
+    (``done`` of ``total`` passages), then "prompt" while the new part of the prompt is read
+    (``done`` of ``total`` tokens; the cached prefix is not counted). Sent only when the work
+    takes more than one batch, so a short question or a follow-up sends none: this is what
+    the first question about a long document waits on, minutes on a CPU.
+    """
+
+    type: ClassVar[str] = "prompt_progress"
+    req: int
+    stage: Literal["passages", "prompt"]
+    done: int
+    total: int
+
+
+@_register
+@dataclass(frozen=True)
 class DocumentsPlan(Message):
     """How the attached documents reach the model, sent before :class:`Started`.
 

@@ -49,7 +49,7 @@ from engine.conversation import (
     conversation_from_json,
 )
 from engine.documents.embedding import GgufEmbedder, load_embedder
-from engine.documents.index import Hit
+from engine.documents.index import EmbeddingCancelled, Hit
 from engine.documents.search_tool import (
     LIMIT_TEXT,
     MAX_CALLS,
@@ -500,12 +500,19 @@ class Worker:
                     offer_tool=prompt_format(facts) == "harmony",
                     measure=measure,
                     block=guard.protect_block,
+                    cancelled=self._cancel.is_set,
+                    progress=lambda done, total: self.send(
+                        p.PromptProgress(cmd.req, "passages", done, total)
+                    ),
                 )
                 messages, tools = docs.messages, docs.tools
             plan = self.render(cmd, facts, messages, tools)
             prompt = tokens_of(plan)
         except (ConversationError, ValueError) as exc:
             self.send(p.Error(cmd.req, "bad_request", str(exc)))
+            return
+        except EmbeddingCancelled:
+            self._send_done(cmd.req, "cancelled", GenerationStats(), 0, 0.0, 0.0, None, None)
             return
         if docs is not None:
             self.send(
@@ -530,6 +537,10 @@ class Worker:
             seed=cmd.seed,
         )
         out = Coalescer(self.send, cmd.req)
+
+        def read(done: int, total: int) -> None:
+            self.send(p.PromptProgress(cmd.req, "prompt", done, total))
+
         try:
             reasoning = self._reasoning_stream(cmd, out)
         except LexiconError as exc:
@@ -551,7 +562,9 @@ class Worker:
             calls: list[Routed] = []
             budget = min(cmd.max_tokens - n, facts.n_ctx - len(prompt))
             try:
-                for token in backend.generate(prompt, sampling, self._cancel.is_set, round_stats):
+                for token in backend.generate(
+                    prompt, sampling, self._cancel.is_set, round_stats, read
+                ):
                     now = time.perf_counter()
                     if n == 0:
                         t_first = now

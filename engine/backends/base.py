@@ -77,6 +77,8 @@ class GenerationStats:
 # ``progress(fraction)`` returns False to abort loading.
 ProgressFn = Callable[[float], bool]
 CancelFn = Callable[[], bool]
+# ``read(done, total)``: ``done`` of the prompt's ``total`` uncached tokens are read.
+ReadFn = Callable[[int, int], None]
 
 
 class Backend(Protocol):
@@ -108,13 +110,16 @@ class Backend(Protocol):
         sampling: SamplingParams,
         cancelled: CancelFn,
         stats: GenerationStats,
+        read: ReadFn | None = None,
     ) -> Iterator[int]:
         """Yield sampled token ids until the caller stops iterating.
 
         The prompt is processed in batches and ``cancelled`` is checked between batches and
         between tokens (raising :class:`Cancelled`). A prompt sharing a prefix with the previous
         call reuses the cached keys/values of that prefix; ``stats`` reports how many tokens
-        were reused and how long the rest took.
+        were reused and how long the rest took. ``read`` is told after each whole batch how
+        many of the uncached tokens are read (not after the last batch, which is read with
+        the first sampled token).
         """
         ...
 

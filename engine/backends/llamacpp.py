@@ -30,6 +30,7 @@ from engine.backends.base import (
     LoadParams,
     ModelFacts,
     ProgressFn,
+    ReadFn,
     SamplingParams,
 )
 from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
@@ -371,6 +372,7 @@ class LlamaCppBackend:
         sampling: SamplingParams,
         cancelled: CancelFn,
         stats: GenerationStats,
+        read: ReadFn | None = None,
     ) -> Iterator[int]:
         llm = self._require()
         if not prompt:
@@ -398,6 +400,8 @@ class LlamaCppBackend:
                     if cancelled():
                         raise Cancelled() from None
                     raise BackendError("llama.cpp failed while reading the prompt") from None
+                if read is not None:
+                    read(i + self._n_batch, len(rest))
         if cancelled():
             raise Cancelled()
         if sampling.seed is not None:

@@ -43,6 +43,7 @@ from engine.backends.base import (
     LoadParams,
     ModelFacts,
     ProgressFn,
+    ReadFn,
     SamplingParams,
 )
 from engine.backends.mlx_folder import MlxFolder, MlxFolderError, read_mlx_folder
@@ -409,6 +410,7 @@ class MlxBackend:
         sampling: SamplingParams,
         cancelled: CancelFn,
         stats: GenerationStats,
+        read: ReadFn | None = None,
     ) -> Iterator[int]:
         model = self._require()
         if not prompt:
@@ -432,6 +434,8 @@ class MlxBackend:
                     mx.eval([c.state for c in self._cache])
                     self._tokens.extend(chunk)
                     mx.clear_cache()
+                    if read is not None and len(body) >= self._n_batch:  # only long prompts
+                        read(i + len(chunk), len(body) + len(last))
         except Cancelled:
             raise  # between chunks: the cache holds exactly the chunks read
         except Exception as exc:  # out of memory, a broken model: the cache is half-written

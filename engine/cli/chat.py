@@ -133,6 +133,7 @@ class _Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self.sources: list[dict[str, Any]] = []
+        self.progress_shown = False  # a progress line on the terminal, to clear
 
     def line(self, obj: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -141,6 +142,15 @@ class _Output:
     def event(self, ev: p.Message) -> None:
         if self.as_json:
             self.line(_event_json(ev))
+            return
+        if self.progress_shown and not isinstance(ev, p.PromptProgress):
+            sys.stderr.write("\r\033[K")
+            self.progress_shown = False
+        if isinstance(ev, p.PromptProgress):
+            if sys.stderr.isatty():  # a log keeps only the lines that say what happened
+                sys.stderr.write(f"\r{progress_line(ev)}")
+                sys.stderr.flush()
+                self.progress_shown = True
         elif isinstance(ev, p.Text):
             sys.stdout.write(ev.text)
             sys.stdout.flush()
@@ -274,6 +284,7 @@ def _chat(client: EngineClient, out: _Output, messages: Any, args: Any) -> int:
             | p.Done
             | p.ReasoningSummary
             | p.DocumentsPlan
+            | p.PromptProgress
             | p.Sources,
         ):
             out.event(ev)
@@ -330,6 +341,11 @@ def documents_line(plan: p.DocumentsPlan) -> str:
     if plan.missing:
         line += f"; no longer in the index: {', '.join(os.path.basename(m) for m in plan.missing)}"
     return line
+
+
+def progress_line(ev: p.PromptProgress) -> str:
+    what = "embedding passages" if ev.stage == "passages" else "reading the prompt"
+    return f"{what}… {100 * ev.done // max(1, ev.total)}% ({ev.done:,} of {ev.total:,})"
 
 
 def _thought(done: p.Done) -> None:

@@ -73,6 +73,9 @@ BM25_K1 = 1.2
 # How deep each ranking goes before fusion: documents' best passages rarely sit below this in
 # either list, and the vector scan costs the same at any depth.
 FUSION_DEPTH = 50
+# Passages embedded, and stored, at a time: bounds an embedder's memory, and is how often a
+# long embedding run can be cancelled and reports progress.
+EMBED_BATCH = 64
 
 AddResult = Literal["added", "replaced", "unchanged"]
 
@@ -114,6 +117,10 @@ _SCHEMA: tuple[str, ...] = (
     vector BLOB NOT NULL
 )""",
 )
+
+
+class EmbeddingCancelled(Exception):
+    """Embedding passages was cancelled; the batches embedded before are stored."""
 
 
 class DocumentIndexError(Exception):
@@ -594,45 +601,78 @@ class DocumentIndex:
         if self._embedder is None:
             return None
         blobs: list[bytes] = []
-        for i in range(0, len(texts), 64):  # batches keep an embedder's memory bounded
-            part = texts[i : i + 64]
-            vectors = self._embedder.embed(part)
-            if len(vectors) != len(part):
-                raise ValueError(
-                    f"the embedder returned {len(vectors)} vectors for {len(part)} texts"
-                )
-            blobs += [_unit(v).tobytes() for v in vectors]
+        for i in range(0, len(texts), EMBED_BATCH):  # batches bound an embedder's memory
+            blobs += self._embed_batch(texts[i : i + EMBED_BATCH])
         return blobs
 
-    def embed_missing(self, paths: Iterable[str | os.PathLike[str]]) -> int:
+    def _embed_batch(self, texts: Sequence[str]) -> list[bytes]:
+        assert self._embedder is not None
+        vectors = self._embedder.embed(texts)
+        if len(vectors) != len(texts):
+            raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(texts)} texts")
+        return [_unit(v).tobytes() for v in vectors]
+
+    def embed_missing(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Give the chunks of these documents that have no vector of this index's embedder
         one, and store it; the number of chunks embedded (0 without an embedder).
 
         Documents are indexed without vectors when no embedder is at hand (the app reads
-        files); this fills them in when one is, once per chunk and model.
+        files); this fills them in when one is, once per chunk and model. A large document
+        takes minutes on a CPU, so each batch is stored as soon as it is embedded:
+        ``cancelled`` is checked between batches (raising :class:`EmbeddingCancelled`, the
+        batches done are kept for next time), and ``progress(done, total)`` is told after each
+        batch when there is more than one.
         """
         if self._embedder is None:
             return 0
-        return sum(self._embed_missing(doc_id) for doc_id in self._doc_ids(paths))
+        rows = [row for doc_id in self._doc_ids(paths) for row in self._unembedded(doc_id)]
+        return self._embed_rows(rows, cancelled, progress)
 
     def _embed_missing(self, doc_id: int) -> int:
         if self._embedder is None:
             return 0
-        model = self._embedder.model_id
-        rows = self._read(
-            "SELECT c.id, f.text FROM chunks AS c JOIN chunk_fts AS f ON f.rowid = c.id"
-            " LEFT JOIN vectors AS v ON v.chunk_id = c.id AND v.model = ?"
-            " WHERE c.doc_id = ? AND v.chunk_id IS NULL",
-            (model, doc_id),
-        )
-        if not rows:
-            return 0
-        blobs = self._embed_all([text for _, text in rows]) or []
-        with self._tx() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO vectors (chunk_id, model, vector) VALUES (?, ?, ?)",
-                [(chunk_id, model, blob) for (chunk_id, _), blob in zip(rows, blobs, strict=True)],
+        return self._embed_rows(self._unembedded(doc_id), lambda: False, None)
+
+    def _unembedded(self, doc_id: int) -> list[tuple[int, str]]:
+        """The chunks of a document without a vector of this embedder: (chunk id, text)."""
+        assert self._embedder is not None
+        return [
+            (int(chunk_id), str(text))
+            for chunk_id, text in self._read(
+                "SELECT c.id, f.text FROM chunks AS c JOIN chunk_fts AS f ON f.rowid = c.id"
+                " LEFT JOIN vectors AS v ON v.chunk_id = c.id AND v.model = ?"
+                " WHERE c.doc_id = ? AND v.chunk_id IS NULL",
+                (self._embedder.model_id, doc_id),
             )
+        ]
+
+    def _embed_rows(
+        self,
+        rows: Sequence[tuple[int, str]],
+        cancelled: Callable[[], bool],
+        progress: Callable[[int, int], None] | None,
+    ) -> int:
+        assert self._embedder is not None
+        model = self._embedder.model_id
+        for i in range(0, len(rows), EMBED_BATCH):
+            if cancelled():
+                raise EmbeddingCancelled(f"{i} of {len(rows)} passages embedded")
+            part = rows[i : i + EMBED_BATCH]
+            blobs = self._embed_batch([text for _, text in part])
+            ids = [chunk_id for chunk_id, _ in part]
+            with self._tx() as db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO vectors (chunk_id, model, vector) VALUES (?, ?, ?)",
+                    [(chunk_id, model, blob) for chunk_id, blob in zip(ids, blobs, strict=True)],
+                )
+            if progress is not None and len(rows) > EMBED_BATCH:
+                progress(i + len(part), len(rows))
         return len(rows)
 
     def _nearest(

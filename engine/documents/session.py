@@ -170,11 +170,15 @@ class DocumentLibrary:
         offer_tool: bool,
         measure: Measure,
         block: Callable[[str], str] = lambda text: text,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Prepared:
         """The conversation with its documents, whole if they fit, else as passages.
 
         ``messages`` are guarded already; ``block`` guards a block of document text and sets
-        it apart (``SpecialTextGuard.protect_block``) so its tokens can be reused.
+        it apart (``SpecialTextGuard.protect_block``) so its tokens can be reused. Retrieval
+        first embeds passages that have no vector yet: ``progress(done, total)`` follows that,
+        and ``cancelled`` stops it (:class:`~engine.documents.index.EmbeddingCancelled`).
         """
 
         def prefixed(text: str, content: str) -> str:
@@ -221,7 +225,7 @@ class DocumentLibrary:
             return prepared(whole, list(tools), "whole", whole_tokens)
 
         all_tools = [*tools, SEARCH_TOOL] if offer_tool else list(tools)
-        index = self._with_vectors(index, index_path, paths)
+        index = self._with_vectors(index, index_path, paths, cancelled, progress)
         retrieval, passages = self._with_passages(
             index, messages, by_message, passage_budget(n_ctx, reserve), offer_tool, prefixed
         )
@@ -240,7 +244,12 @@ class DocumentLibrary:
         return prepared(retrieval, all_tools, "retrieval", tokens, passages.get(last_user))
 
     def _with_vectors(
-        self, index: DocumentIndex, index_path: str, paths: list[str]
+        self,
+        index: DocumentIndex,
+        index_path: str,
+        paths: list[str],
+        cancelled: Callable[[], bool],
+        progress: Callable[[int, int], None] | None,
     ) -> DocumentIndex:
         """The index, its documents' chunks embedded by the embedder (only those without a
         vector of this model: once per chunk). Only retrieval needs vectors; whole documents
@@ -248,7 +257,7 @@ class DocumentLibrary:
         if self._embedder is None:
             return index
         try:
-            index.embed_missing(paths)
+            index.embed_missing(paths, cancelled=cancelled, progress=progress)
         except EmbeddingError as exc:
             print(f"document search without vectors: {exc}", file=sys.stderr, flush=True)
             self.set_embedder(None)

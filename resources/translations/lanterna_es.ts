@@ -274,7 +274,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+183"/>
+        <location filename="../../desktop/main_window.py" line="+185"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -570,7 +570,7 @@
         <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+93"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondiendo…</translation>
@@ -1212,6 +1212,34 @@
         <location filename="../../desktop/attachments.py" line="+46"/>
         <source>Attached documents</source>
         <translation>Documentos adjuntos</translation>
+    </message>
+</context>
+<context>
+    <name>PromptProgress</name>
+    <message>
+        <location filename="../../desktop/prompt_progress.py" line="+34"/>
+        <source>Embedding the passages…</source>
+        <translation>Indexando los fragmentos…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading the prompt…</source>
+        <translation>Leyendo el prompt…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 %2%</source>
+        <translation>%1 %2 %</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>about %1 s left</source>
+        <translation>quedan unos %1 s</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>about %1 min left</source>
+        <translation>quedan unos %1 min</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,7 @@ from engine import protocol as p
 from engine.client import EngineClient
 from engine.conversation import ChatMessage
 from engine.documents.attach import attach, open_index
+from engine.documents.index import EMBED_BATCH
 from tests.integration.test_chat_documents import QUESTION, guide
 from tests.integration.test_cli import run_cli
 from tests.support.events import collect, done_of
@@ -154,3 +155,41 @@ def test_cli_chat_and_docs_search_take_an_embedding_model(
     assert res.returncode == 0, res.stderr
     assert "not installed" in res.stderr
     assert json.loads(res.stdout.splitlines()[0])["page"] == 2
+
+
+def test_embedding_a_long_document_reports_progress_keeps_its_batches_when_cancelled(
+    client: EngineClient, demo_model: Path, tiny_bert: Path, tmp_path: Path
+) -> None:
+    load_with(client, demo_model, tiny_bert, n_ctx=4096)
+    index_path = tmp_path / "documents.sqlite3"
+    with open_index(index_path) as index:
+        long = attach(str(guide(tmp_path, pages=300)), index)
+    total = chunk_count(index_path)
+    assert total > 8 * EMBED_BATCH  # leaves time for the cancel to arrive mid-embedding
+
+    req = client.generate(
+        [ChatMessage("user", QUESTION)], max_tokens=4, seed=1,
+        documents=[{"path": long.path, "message": 0}], documents_index=str(index_path),
+    )  # fmt: skip
+    first = client.wait_for((p.PromptProgress,), timeout=120)
+    assert isinstance(first, p.PromptProgress)
+    assert (first.req, first.stage, first.done, first.total) == (req, "passages", 64, total)
+    client.cancel(req)
+    events = [first, *collect(client, req)]
+    assert done_of(events).finish_reason == "cancelled"
+    assert not any(isinstance(e, p.DocumentsPlan | p.Started) for e in events)
+    # What was embedded before the cancel is stored, whole batches of it.
+    kept = sum(n for _, n in vectors(index_path))
+    assert kept % EMBED_BATCH == 0 and EMBED_BATCH <= kept < total
+
+    # Asking again embeds only the rest, reporting that, and answers from the passages.
+    events = collect(client, client.generate(
+        [ChatMessage("user", QUESTION)], max_tokens=4, seed=1,
+        documents=[{"path": long.path, "message": 0}], documents_index=str(index_path),
+    ))  # fmt: skip
+    done_of(events)
+    progress = [(e.stage, e.total) for e in events if isinstance(e, p.PromptProgress)]
+    assert progress[0] == ("passages", total - kept)
+    assert sum(n for _, n in vectors(index_path)) == total
+    assert next(e for e in events if isinstance(e, p.DocumentsPlan)).strategy == "retrieval"
+    assert next(e for e in events if isinstance(e, p.Sources)).sources

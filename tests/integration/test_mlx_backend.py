@@ -106,6 +106,25 @@ def test_cancel_while_reading_the_prompt_keeps_the_chunks_read(backend: MlxBacke
     assert stats.cached_tokens == 3 * 64
 
 
+def test_reading_a_long_prompt_is_reported_chunk_by_chunk(backend: MlxBackend) -> None:
+    prompt = text_prompt(backend, "lorem ipsum " * 100)  # ~1200 tokens, chunks of 64
+    reports: list[tuple[int, int]] = []
+    stats = GenerationStats()
+    next(iter(backend.generate(prompt, GREEDY, lambda: False, stats,
+                               lambda done, total: reports.append((done, total)))))  # fmt: skip
+    new = len(prompt) - stats.cached_tokens
+    assert {total for _, total in reports} == {new}
+    done = [d for d, _ in reports]
+    # The last prompt token is read with the first sampled one.
+    assert done == sorted(done) and done[0] == 64 and done[-1] == new - 1
+    # A short prompt takes one chunk: nothing to report.
+    reports.clear()
+    short = text_prompt(backend, "Hi")
+    next(iter(backend.generate(short, GREEDY, lambda: False, GenerationStats(),
+                               lambda d, t: reports.append((d, t)))))  # fmt: skip
+    assert reports == []
+
+
 def test_cancel_between_tokens(backend: MlxBackend) -> None:
     prompt = text_prompt(backend, "Hi")
     n = 0

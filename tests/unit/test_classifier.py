@@ -179,13 +179,8 @@ def _words(*names: str) -> set[str]:
     return found
 
 
-def test_concepts_name_no_word_seen_only_in_the_held_out_sets() -> None:
-    """The held-out sets measure words the filter was not built on: a concept entry that matches
-    a word of theirs must also match a word of some training sentence (see concepts.toml). A
-    prefix entry found in training may still match new inflections: that is what it is for."""
-    trained = _words("eval.jsonl", "train.jsonl", "everyday.jsonl")
-    held_out = _words("holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl")
-    held_out -= trained
+def _leaking(trained: set[str], held_out: set[str]) -> int:
+    """How many concept entries match a held-out word and no training word."""
     leaking = 0
     for entries in load_concepts(default_concepts_path()).table.values():
         for entry in entries:
@@ -195,9 +190,25 @@ def test_concepts_name_no_word_seen_only_in_the_held_out_sets() -> None:
             def match(seen: str, word: str = word, prefix: bool = prefix) -> bool:
                 return seen.startswith(word) if prefix else seen == word
 
-            if any(map(match, held_out)) and not any(map(match, trained)):
+            if any(map(match, held_out - trained)) and not any(map(match, trained)):
                 leaking += 1
-    assert leaking == 0, f"{leaking} concept entries match only held-out words"
+    return leaking
+
+
+# holdout5.jsonl was written after the concept lists, by a hand that never read them; two
+# entries written before it existed happen to match words it alone uses (counted, not read).
+HOLDOUT5_ENTRIES_BEFORE = 2
+
+
+def test_concepts_name_no_word_seen_only_in_the_held_out_sets() -> None:
+    """The held-out sets measure words the filter was not built on: a concept entry that matches
+    a word of theirs must also match a word of some training sentence (see concepts.toml). A
+    prefix entry found in training may still match new inflections: that is what it is for."""
+    trained = _words("eval.jsonl", "train.jsonl", "everyday.jsonl")
+    older = _words("holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl")
+    assert _leaking(trained, older) == 0, "concept entries match only held-out words"
+    newest = _leaking(trained, older | _words("holdout5.jsonl"))
+    assert newest <= HOLDOUT5_ENTRIES_BEFORE, "new concept entries match only held-out words"
 
 
 def test_harmful_head_puts_the_segment_in_its_closest_category() -> None:

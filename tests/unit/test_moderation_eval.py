@@ -1,6 +1,6 @@
 """The fast layers on the labelled segments: what they must keep catching and leaving alone.
 
-``python -m tests.moderation_eval --split SPLIT`` (dev, test, holdout to holdout4, everyday or
+``python -m tests.moderation_eval --split SPLIT`` (dev, test, holdout to holdout5, everyday or
 all) prints the full tables.
 
 - ``eval.jsonl`` (dev and test halves) is what the word lists and the classifier were built
@@ -19,6 +19,11 @@ all) prints the full tables.
 - ``holdout4.jsonl`` was written before the ``tr6`` training sentences, by another hand than
   they were, without reading the word lists, the classifier or any other labelled file; every
   category reaches the targets there, and the test asserts them.
+- ``holdout5.jsonl`` was written after all the current training sentences, by yet another hand,
+  without reading any word list, the classifier or any labelled file, with twice the items on
+  violence and malware; it has not been trained on. Violence (0.81) is below the target there,
+  and 6.7% of its hard benign segments are changed, above the 5% target: the test asserts the
+  measured figures as floors and ceiling.
 - ``everyday.jsonl``: ordinary sentences, of which at most 5% may be changed.
 """
 
@@ -65,6 +70,18 @@ HOLDOUT3_FLOORS = {
     "malware": 0.81,  # measured 27/33: below the target
 }
 BENIGN_ALTERED_MAX = 0.05
+# holdout5.jsonl: the target where it is reached, the measured figure where it is not.
+HOLDOUT5_FLOORS = {
+    "self_harm": TARGET,
+    "violence": 0.80,  # measured 51/63: below the target
+    "sexual": TARGET,
+    "sexual_minors": TARGET,
+    "hate": TARGET,
+    "drugs": TARGET,
+    "cbrn": TARGET,
+    "malware": TARGET,  # measured 51/60
+}
+HOLDOUT5_BENIGN_ALTERED_MAX = 0.07  # measured 8/120: above the target
 
 
 def _report(*splits: str) -> Report:
@@ -95,6 +112,11 @@ def holdout3() -> Report:
 @pytest.fixture(scope="module")
 def holdout4() -> Report:
     return _report("holdout4")
+
+
+@pytest.fixture(scope="module")
+def holdout5() -> Report:
+    return _report("holdout5")
 
 
 def _below(report: Report, floors: dict[str, float]) -> dict[str, float]:
@@ -131,7 +153,7 @@ def test_second_holdout_meets_the_targets_or_its_floors(holdout2: Report) -> Non
     assert holdout2.benign >= 150 and holdout2.benign_altered_rate <= BENIGN_ALTERED_MAX
 
 
-@pytest.mark.parametrize("split", ["holdout2", "holdout3", "holdout4"])
+@pytest.mark.parametrize("split", ["holdout2", "holdout3", "holdout4", "holdout5"])
 def test_held_out_pii(split: str, request: pytest.FixtureRequest) -> None:
     report: Report = request.getfixturevalue(split)
     pos = sum(s.positives for s in report.pii.values())
@@ -153,6 +175,15 @@ def test_fourth_holdout_meets_the_targets(holdout4: Report) -> None:
     low = {c: round(s.recall, 3) for c, s in holdout4.categories.items() if s.recall < TARGET}
     assert not low, f"holdout4 recall below {TARGET}: {low}"
     assert holdout4.benign >= 100 and holdout4.benign_altered_rate <= BENIGN_ALTERED_MAX
+
+
+def test_fifth_holdout_meets_the_targets_or_its_floors(holdout5: Report) -> None:
+    assert all(s.positives >= 15 for s in holdout5.categories.values())
+    assert holdout5.categories["violence"].positives >= 60
+    assert holdout5.categories["malware"].positives >= 60
+    low = _below(holdout5, HOLDOUT5_FLOORS)
+    assert not low, f"holdout5 recall below its target or floor: {low}"
+    assert holdout5.benign >= 100 and holdout5.benign_altered_rate <= HOLDOUT5_BENIGN_ALTERED_MAX
 
 
 def test_everyday_text_is_left_alone() -> None:

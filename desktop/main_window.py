@@ -54,6 +54,7 @@ from desktop.file_drops import FileDrops, local_paths
 from desktop.message_view import MessageView, MessageWidget
 from desktop.model_bar import ModelBar, model_label
 from desktop.prompt_progress import PromptProgressClock
+from desktop.read_ahead import DocumentReadAhead, Draft
 from desktop.sidebar import Sidebar
 from desktop.theme import chat_colors, is_dark
 from desktop.welcome import WelcomeCard
@@ -67,7 +68,7 @@ from engine.gpu import DEVICE_NAMES
 from engine.models.demo import DemoModelError, demo_model_path, ensure_demo_model
 from engine.models.fit import WONT_FIT
 from engine.settings import Settings, load_settings, save_settings
-from engine.store import Conversation, Store
+from engine.store import Conversation, Store, StoredMessage
 
 if TYPE_CHECKING:
     from desktop.downloads import DownloadItem, DownloadManager
@@ -88,6 +89,17 @@ BACKEND_NAMES = {"llamacpp": "llama.cpp", "mlx": "MLX"}
 def next_flush_interval(spent_ms: float) -> int:
     """Milliseconds to the next streaming update, after one that took ``spent_ms``."""
     return min(MAX_FLUSH_MS, max(FLUSH_MS, int(spent_ms / FLUSH_BUDGET)))
+
+
+@dataclass
+class _Place:
+    """Where the message being written goes."""
+
+    path: list[StoredMessage]  # the branch before it
+    parent_id: int | None
+    history: list[ChatMessage]  # the conversation sent before it
+    user_meta: dict[str, Any]  # its attachments
+    documents: list[dict[str, Any]]  # the request's documents, its own included
 
 
 @dataclass
@@ -256,6 +268,12 @@ class MainWindow(QMainWindow):
         self.composer.edit_cancelled.connect(self._on_edit_cancelled)
         self.composer.set_effort(str(self._settings.extra.get("effort", "medium")))
         column.addWidget(self.composer)
+        self.read_ahead = DocumentReadAhead(
+            lambda: self.bridge.client, self._read_ahead_draft, self
+        )
+        self.read_ahead.status.connect(self._on_read_ahead_status)
+        self.read_ahead.finished.connect(self._on_read_ahead_finished)
+        self.composer.attachments.changed.connect(self.read_ahead.schedule)
         # Files dropped on the conversation or the message box; the rest of the window takes
         # them through dragEnterEvent/dropEvent.
         self.drops = FileDrops(self)
@@ -375,6 +393,7 @@ class MainWindow(QMainWindow):
         self.sidebar.set_current(None)
         self.composer.set_effort(str(self._settings.extra.get("effort", "medium")))
         self.composer.text.setFocus()
+        self.read_ahead.schedule()
         self.conversation_shown.emit(0)
 
     def open_conversation(self, conversation_id: int, leaf: int | None = None) -> None:
@@ -389,6 +408,7 @@ class MainWindow(QMainWindow):
             self._refresh_list()
             return
         self._thread = thread
+        self.read_ahead.schedule()
         self.sidebar.set_current(thread.conversation.id)
         effort = thread.conversation.settings.get("effort")
         if isinstance(effort, str):
@@ -572,6 +592,7 @@ class MainWindow(QMainWindow):
             return
         self._worker_ready = False
         self._loaded = None
+        self.read_ahead.stop()
         self.composer.set_can_send(False)
         self.model_bar.set_state("loading", self.tr("Loading…"), 0.0)
         self._model_name = model_label(self._model_path, self._demo_path())
@@ -751,23 +772,12 @@ class MainWindow(QMainWindow):
         """Send ``text`` as the next user message (or as the edit of the message being edited)."""
         if self._turn is not None or self._loaded is None or not text.strip():
             return
-        path = list(self._thread.path) if self._thread else []
-        parent_id: int | None
-        if self._editing is not None:
-            idx = next((i for i, m in enumerate(path) if m.id == self._editing), None)
-            if idx is None:
-                self._editing = None
-                return
-            parent_id = path[idx].parent_id
-            path = path[:idx]
-        else:
-            parent_id = path[-1].id if path else None
-        shown = [m for m in path if m.role in ("user", "assistant")]
-        history = [ChatMessage(m.role, m.content) for m in shown]  # type: ignore[arg-type]
-        attached = self.composer.attachments.ready_records()
-        user_meta: dict[str, Any] = {"attachments": attached} if attached else {}
-        documents = documents_payload([*((m.role, m.meta) for m in shown), ("user", user_meta)])
-        if not self._start_turn([*history, ChatMessage("user", text)], documents):
+        place = self._next_message()
+        if place is None:
+            self._editing = None  # the message being edited is gone
+            return
+        path, parent_id, user_meta = place.path, place.parent_id, place.user_meta
+        if not self._start_turn([*place.history, ChatMessage("user", text)], place.documents):
             return
         turn = self._turn
         assert turn is not None
@@ -805,6 +815,50 @@ class MainWindow(QMainWindow):
 
         self.io.run(save_user, saved, self._on_save_failed)
 
+    def _next_message(self) -> _Place | None:
+        """Where the message being written goes; None when the message being edited is no
+        longer there."""
+        path = list(self._thread.path) if self._thread else []
+        parent_id: int | None
+        if self._editing is not None:
+            idx = next((i for i, m in enumerate(path) if m.id == self._editing), None)
+            if idx is None:
+                return None
+            parent_id = path[idx].parent_id
+            path = path[:idx]
+        else:
+            parent_id = path[-1].id if path else None
+        shown = [m for m in path if m.role in ("user", "assistant")]
+        history = [ChatMessage(m.role, m.content) for m in shown]  # type: ignore[arg-type]
+        attached = self.composer.attachments.ready_records()
+        user_meta: dict[str, Any] = {"attachments": attached} if attached else {}
+        documents = documents_payload([*((m.role, m.meta) for m in shown), ("user", user_meta)])
+        return _Place(path, parent_id, history, user_meta, documents)
+
+    def _read_ahead_draft(self) -> Draft | None:
+        """What the message being written will be sent with, when its documents are worth
+        reading now (see :mod:`desktop.read_ahead`)."""
+        attachments = self.composer.attachments
+        if (
+            not self._settings.read_ahead
+            or self._turn is not None
+            or self._loaded is None
+            or attachments.reading
+            or not attachments.ready_records()
+        ):
+            return None
+        place = self._next_message()
+        if place is None:
+            return None
+        effort = self.composer.effort_name() if self._loaded.supports_effort else None
+        return Draft(
+            [*place.history, ChatMessage("user", "")],
+            place.documents,
+            str(attachments.reader.index_path),
+            effort or "medium",
+            self.max_tokens,
+        )
+
     def regenerate(self, answer_id: int) -> None:
         if self._turn is not None or self._loaded is None or self._thread is None:
             return
@@ -832,6 +886,8 @@ class MainWindow(QMainWindow):
             self.composer.effort_name() if self._loaded and self._loaded.supports_effort else None
         )
         index = self.composer.attachments.reader.index_path
+        # What it read stays in the worker's cache: the question goes on from there.
+        self.read_ahead.stop()
         try:
             req = self.bridge.client.generate(
                 messages,
@@ -933,6 +989,7 @@ class MainWindow(QMainWindow):
                 return
             # Same branch on screen: give the widgets their stored ids and sibling counts.
             self._thread = thread
+            self.read_ahead.schedule()  # documents attached while the answer was written
             self.chat.sync(thread.shown)
             if thread.leaf is not None:
                 self.answer_saved.emit(thread.leaf)
@@ -946,6 +1003,7 @@ class MainWindow(QMainWindow):
         )
 
     def _on_effort_changed(self, effort: str) -> None:
+        self.read_ahead.schedule()  # gpt-oss's effort comes before the documents in its prompt
         self._settings.extra["effort"] = effort
         self._save_settings()
         store, thread = self._store, self._thread
@@ -956,6 +1014,7 @@ class MainWindow(QMainWindow):
     def _on_edit_cancelled(self) -> None:
         self._editing = None
         self.composer.attachments.clear()
+        self.read_ahead.schedule()
 
     # ================================================================ message actions
 
@@ -1032,6 +1091,7 @@ class MainWindow(QMainWindow):
         old = self._settings
         self._settings = new
         self._save_settings()
+        self.read_ahead.schedule()  # switched on or off
         if new.theme != old.theme:
             from desktop.theme import apply_theme
 
@@ -1093,6 +1153,8 @@ class MainWindow(QMainWindow):
             )
         elif isinstance(ev, p.Loaded):
             self._on_loaded(ev)
+        elif self.read_ahead.handle(ev):
+            pass
         elif turn is not None and getattr(ev, "req", None) == turn.req:
             self._on_turn_event(turn, ev)
         elif isinstance(ev, p.Error) and ev.req == self._load_req:
@@ -1112,6 +1174,7 @@ class MainWindow(QMainWindow):
         self.composer.set_effort_control(ev.supports_effort)
         self.composer.set_can_send(True)
         self.model_bar.set_state("ready", self._ready_text(ev), detail=ev.device_note)
+        self.read_ahead.schedule()
         wanted = self._settings.gpu_backend
         if ev.guard in ("missing", "failed"):
             msg = ev.guard_message
@@ -1122,6 +1185,19 @@ class MainWindow(QMainWindow):
         elif self.restart_button.isVisible():
             # The engine is back; a message the user has not dismissed yet stays.
             self.banner.hide()
+
+    def _on_read_ahead_status(self, text: str, fraction: float) -> None:
+        if self._turn is None and self._loaded is not None:
+            self.model_bar.set_state("ready", text, fraction)
+
+    def _on_read_ahead_finished(self, read: bool) -> None:
+        if self._turn is None and self._loaded is not None:
+            self.model_bar.set_state("ready", self._ready_text(self._loaded))
+            if read:
+                self.statusBar().showMessage(
+                    self.tr("Attached documents read: ready for your question"),
+                    8000,
+                )
 
     def _ready_text(self, loaded: p.Loaded) -> str:
         # "llama.cpp · CUDA (NVIDIA GeForce RTX 4090) · GPU layers: 25", "llama.cpp · CPU"
@@ -1184,6 +1260,7 @@ class MainWindow(QMainWindow):
             self._finish_turn(incomplete=True, error=self.tr("the engine stopped"))
         self._loaded = None
         self._worker_ready = False
+        self.read_ahead.stop()
         self.composer.set_can_send(False)
         self.model_bar.set_state("stopped", self.tr("Engine stopped"))
         # The reason names the signal already; an exit code is worth adding.

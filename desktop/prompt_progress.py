@@ -25,13 +25,17 @@ class PromptProgressClock:
     done: int = 0
     at: float = 0.0
 
-    def text(self, stage: str, done: int, total: int, now: float) -> str:
+    def text(self, stage: str, done: int, total: int, now: float, *, ahead: bool = False) -> str:
+        """``ahead``: the attached documents are read before the question is sent
+        (:mod:`desktop.read_ahead`)."""
         if stage != self.stage:
             self.stage, self.done, self.at = stage, done, now
         percent = 100 * done // max(1, total)
         # QCoreApplication.translate with literal texts: lupdate finds only those.
         if stage == "passages":
             what = QCoreApplication.translate("PromptProgress", "Embedding the passages…")
+        elif ahead:
+            what = QCoreApplication.translate("PromptProgress", "Reading the attached documents…")
         else:
             what = QCoreApplication.translate("PromptProgress", "Reading the prompt…")
         line = QCoreApplication.translate("PromptProgress", "%1 %2%")

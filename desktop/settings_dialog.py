@@ -261,6 +261,21 @@ class SettingsDialog(QDialog):
         )
         self.embedding_combo.addItem(self.tr("None (search by words only)"), "")
         self._row(form, embedding_label, self.embedding_combo)
+
+        read_ahead_text = self.tr("&Read attached documents while I type")
+        self.read_ahead_check = QCheckBox(read_ahead_text, box)
+        self._control(
+            self.read_ahead_check,
+            "readAheadCheck",
+            read_ahead_text,
+            self.tr(
+                "The model starts reading the documents you attach as soon as they are ready, "
+                "so the answer starts sooner after you send. It keeps the processor busy "
+                "while you write."
+            ),
+        )
+        # Across both columns: a check box's text does not wrap, and the label column is wide.
+        form.addRow(self.read_ahead_check)
         return box
 
     def _build_reasoning(self) -> QGroupBox:
@@ -432,6 +447,7 @@ class SettingsDialog(QDialog):
         self._select(self.gpu_combo, s.gpu_backend)
         self._offer_embedding_model(s.embedding_model or "")
         self._select(self.embedding_combo, s.embedding_model or "")
+        self.read_ahead_check.setChecked(s.read_ahead)
         self._select(self.reasoning_combo, s.reasoning_display)
         for layer, check in self.layer_boxes.items():
             check.setChecked(layer in s.moderation_layers)
@@ -450,6 +466,7 @@ class SettingsDialog(QDialog):
             context_length=int(self.context_combo.currentData()),
             gpu_backend=str(self.gpu_combo.currentData()),
             embedding_model=str(self.embedding_combo.currentData()) or None,
+            read_ahead=self.read_ahead_check.isChecked(),
             reasoning_display=str(self.reasoning_combo.currentData()),
             moderation_layers=[n for n in LAYERS if self.layer_boxes[n].isChecked()],
             guard_model=self.guard_edit.text().strip(),

@@ -320,6 +320,34 @@ class EngineClient:
         self._send(cmd)
         return req
 
+    def read_ahead(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        effort: str = "medium",
+        max_tokens: int = 4096,
+        date: str | None = None,
+        documents: Sequence[Mapping[str, Any]] = (),
+        documents_index: str | None = None,
+    ) -> int:
+        """Have the worker read now what the prompt of a question not yet written will start
+        with (see :class:`engine.protocol.ReadAhead`). ``messages`` ends with that question's
+        user message (its text is not used); the other arguments are those the question will be
+        sent with. Ends with a ``ReadAheadDone`` event; :meth:`cancel` keeps what was read."""
+        req = next(self._ids)
+        self._send(
+            p.ReadAhead(
+                req=req,
+                messages=[m.to_json() for m in messages],
+                effort=effort,
+                max_tokens=max_tokens,
+                date=date,
+                documents=[dict(d) for d in documents],
+                documents_index=documents_index,
+            )
+        )
+        return req
+
     def cancel(self, req: int = -1) -> None:
         self._send(p.Cancel(req))
 

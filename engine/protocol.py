@@ -98,6 +98,24 @@ class Generate(Message):
 
 @_register
 @dataclass(frozen=True)
+class ReadAhead(Generate):
+    """Read now the start of the prompt that a :class:`Generate` with these fields will have.
+
+    ``messages`` ends with the user message being written (its text does not matter, and is
+    not read); its attached documents are in ``documents`` as for Generate. The worker reads
+    into its cache everything that prompt will hold before that message's own text: the
+    conversation, the documents attached whole, and (when they are searched instead) embeds
+    their passages. The question sent next, as a Generate of the same conversation, then starts
+    answering at once. Sampling fields are not used. Progress comes as :class:`PromptProgress`,
+    the documents' plan as :class:`DocumentsPlan`, and the end as :class:`ReadAheadDone`;
+    cancelling keeps what was read.
+    """
+
+    type: ClassVar[str] = "read_ahead"
+
+
+@_register
+@dataclass(frozen=True)
 class Cancel(Message):
     """Cancel request ``req`` (a load or a generation); -1 cancels whatever runs."""
 
@@ -319,6 +337,20 @@ class Done(Message):
     summary_pending: bool = False
     # The most memory the backend held during the request; 0 when it cannot tell (llama.cpp).
     peak_memory_bytes: int = 0
+
+
+@_register
+@dataclass(frozen=True)
+class ReadAheadDone(Message):
+    """The end of a :class:`ReadAhead`: ``tokens`` of the coming prompt are in the cache now,
+    ``read`` of them read by this request (the others were there already)."""
+
+    type: ClassVar[str] = "read_ahead_done"
+    req: int
+    tokens: int
+    read: int
+    read_ms: float
+    cancelled: bool = False
 
 
 @_register

@@ -56,6 +56,9 @@ class Settings:
     # A GGUF embedding model for document search (path); None: passages are ranked by BM25
     # alone. Loaded by the worker beside the chat model.
     embedding_model: str | None = None
+    # Read the documents attached to the message being written before it is sent, so its
+    # answer starts sooner (the app's read-ahead; it uses the CPU or GPU while the user types).
+    read_ahead: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def guard_path(self) -> str | None:
@@ -101,6 +104,8 @@ def _valid(name: str, value: Any) -> bool:
         return isinstance(value, str)
     if name == "embedding_model":
         return value is None or isinstance(value, str)
+    if name == "read_ahead":
+        return isinstance(value, bool)
     if name == "threads":
         return _is_int(value) and 0 <= value <= MAX_THREADS
     if name == "context_length":

@@ -77,6 +77,7 @@ from engine.prompting import (
     supports_effort,
     thinking_switch,
 )
+from engine.read_ahead import PROBES, last_user_message, shared_start, swap_text, with_text
 from engine.routing import Routed
 from engine.special_guard import PieceTokenizer, SpecialTextGuard
 
@@ -262,6 +263,8 @@ class Worker:
     def _dispatch(self, msg: p.Message) -> None:
         if isinstance(msg, p.LoadModel):
             self._load(msg)
+        elif isinstance(msg, p.ReadAhead):  # before Generate: it is one
+            self._read_ahead(msg)
         elif isinstance(msg, p.Generate):
             self._generate(msg)
         elif isinstance(msg, p.Unload):
@@ -458,54 +461,19 @@ class Worker:
 
     def _generate(self, cmd: p.Generate) -> None:
         t_start = time.perf_counter()  # time to first token counts rendering and tokenizing too
-        backend, facts = self._backend, self._facts
-        if backend is None or facts is None:
-            self.send(p.Error(cmd.req, "no_model", "no model is loaded"))
+        model = self._model_for(cmd.req)
+        if model is None:
             return
+        backend, facts, guard = model
         if not self._begin(cmd.req):
             self._send_done(cmd.req, "cancelled", GenerationStats(), 0, 0.0, 0.0, None, None)
             return
-        assert self._guard is not None  # set with the model facts
-        guard = self._guard
-        rendered: dict[str, list[int]] = {}
-        pieces = self._pieces
-        assert pieces is not None  # set with the model facts
-
-        def tokens_of(plan: PromptPlan) -> list[int]:
-            # Documents are measured while the strategy is chosen; the chosen prompt is not
-            # tokenized twice, and their own pieces are kept from turn to turn.
-            cached = rendered.get(plan.text)
-            if cached is None:
-                cached = SpecialTextGuard.tokenize(plan.text, pieces, plan.add_bos)
-                rendered.clear()
-                rendered[plan.text] = cached
-            return cached
-
-        def measure(msgs: Sequence[ChatMessage], tls: Sequence[ToolSpec]) -> int:
-            return len(tokens_of(self.render(cmd, facts, msgs, tls)))
-
-        docs: Prepared | None = None
+        tokens_of = self._tokenizer()
         try:
             messages, tools = self.request(cmd, guard)
-            messages = guard.protect_messages(messages)
-            if cmd.documents:
-                assert cmd.documents_index is not None  # checked by request()
-                docs = self._documents.prepare(
-                    messages,
-                    parse_refs(cmd.documents, messages),
-                    cmd.documents_index,
-                    n_ctx=facts.n_ctx,
-                    max_tokens=cmd.max_tokens,
-                    tools=tools,
-                    offer_tool=prompt_format(facts) == "harmony",
-                    measure=measure,
-                    block=guard.protect_block,
-                    cancelled=self._cancel.is_set,
-                    progress=lambda done, total: self.send(
-                        p.PromptProgress(cmd.req, "passages", done, total)
-                    ),
-                )
-                messages, tools = docs.messages, docs.tools
+            messages, tools, docs = self._with_documents(
+                cmd, facts, guard.protect_messages(messages), tools, tokens_of
+            )
             plan = self.render(cmd, facts, messages, tools)
             prompt = tokens_of(plan)
         except (ConversationError, ValueError) as exc:
@@ -514,18 +482,6 @@ class Worker:
         except EmbeddingCancelled:
             self._send_done(cmd.req, "cancelled", GenerationStats(), 0, 0.0, 0.0, None, None)
             return
-        if docs is not None:
-            self.send(
-                p.DocumentsPlan(
-                    cmd.req,
-                    docs.strategy,
-                    docs.documents,
-                    docs.tokens,
-                    docs.budget,
-                    tool=any(t.name == TOOL_NAME for t in docs.tools),
-                    missing=docs.missing,
-                )
-            )
         if not self._room(cmd.req, facts, prompt):
             return
         sampling = default_sampling(
@@ -650,6 +606,139 @@ class Worker:
         self._send_done(cmd.req, finish, stats, n, ttft, tps, out, effort, plan.thinking, pending)
         if pending:
             self._summarize(cmd, backend, facts, raw)
+
+    def _model_for(self, req: int) -> tuple[Backend, ModelFacts, SpecialTextGuard] | None:
+        """The loaded model for request ``req``, or None after telling the client there is none."""
+        backend, facts, guard = self._backend, self._facts, self._guard
+        if backend is None or facts is None:
+            self.send(p.Error(req, "no_model", "no model is loaded"))
+            return None
+        assert guard is not None  # set with the model facts
+        return backend, facts, guard
+
+    def _tokenizer(self) -> Callable[[PromptPlan], list[int]]:
+        """Tokens of a rendered prompt, for one request. Documents are measured while the
+        strategy is chosen: the chosen prompt is not tokenized twice, and the documents' own
+        pieces are kept from turn to turn (``PieceTokenizer``)."""
+        pieces = self._pieces
+        assert pieces is not None  # set with the model facts
+        rendered: dict[str, list[int]] = {}
+
+        def tokens_of(plan: PromptPlan) -> list[int]:
+            cached = rendered.get(plan.text)
+            if cached is None:
+                cached = SpecialTextGuard.tokenize(plan.text, pieces, plan.add_bos)
+                rendered.clear()
+                rendered[plan.text] = cached
+            return cached
+
+        return tokens_of
+
+    def _with_documents(
+        self,
+        cmd: p.Generate,
+        facts: ModelFacts,
+        messages: list[ChatMessage],
+        tools: list[ToolSpec],
+        tokens_of: Callable[[PromptPlan], list[int]],
+    ) -> tuple[list[ChatMessage], list[ToolSpec], Prepared | None]:
+        """The guarded conversation with its attached documents in place, whole or as passages
+        (announced with a DocumentsPlan event); unchanged when nothing is attached."""
+        if not cmd.documents:
+            return messages, tools, None
+        assert cmd.documents_index is not None  # checked by request()
+        assert self._guard is not None
+
+        def measure(msgs: Sequence[ChatMessage], tls: Sequence[ToolSpec]) -> int:
+            return len(tokens_of(self.render(cmd, facts, msgs, tls)))
+
+        docs = self._documents.prepare(
+            messages,
+            parse_refs(cmd.documents, messages),
+            cmd.documents_index,
+            n_ctx=facts.n_ctx,
+            max_tokens=cmd.max_tokens,
+            tools=tools,
+            offer_tool=prompt_format(facts) == "harmony",
+            measure=measure,
+            block=self._guard.protect_block,
+            cancelled=self._cancel.is_set,
+            progress=lambda done, total: self.send(
+                p.PromptProgress(cmd.req, "passages", done, total)
+            ),
+        )
+        self.send(
+            p.DocumentsPlan(
+                cmd.req,
+                docs.strategy,
+                docs.documents,
+                docs.tokens,
+                docs.budget,
+                tool=any(t.name == TOOL_NAME for t in docs.tools),
+                missing=docs.missing,
+            )
+        )
+        return docs.messages, docs.tools, docs
+
+    def _read_ahead(self, cmd: p.ReadAhead) -> None:
+        """Read the coming prompt up to the text of the message being written (see
+        :class:`engine.protocol.ReadAhead` and :mod:`engine.read_ahead`)."""
+        t_start = time.perf_counter()
+        model = self._model_for(cmd.req)
+        if model is None:
+            return
+        backend, facts, guard = model
+        if not self._begin(cmd.req):
+            self.send(p.ReadAheadDone(cmd.req, 0, 0, 0.0, cancelled=True))
+            return
+        tokens_of = self._tokenizer()
+        try:
+            messages, tools = self.request(cmd, guard)
+            last = last_user_message(messages)
+            probes = [with_text(messages, last, text) for text in PROBES]
+            with_docs, tools, docs = self._with_documents(
+                cmd, facts, guard.protect_messages(probes[0]), tools, tokens_of
+            )
+            if docs is not None and docs.strategy == "retrieval":
+                # Each question gets its own passages: read up to the message, no further.
+                with_docs = [*with_docs[:last], guard.protect_messages(probes[0])[last]]
+            renders = [
+                list(tokens_of(self.render(cmd, facts, msgs, tools)))
+                for msgs in (with_docs, swap_text(with_docs, last, PROBES[0], PROBES[1]))
+            ]
+        except (ConversationError, ValueError) as exc:
+            self.send(p.Error(cmd.req, "bad_request", str(exc)))
+            return
+        except EmbeddingCancelled:
+            self.send(p.ReadAheadDone(cmd.req, 0, 0, 0.0, cancelled=True))
+            return
+        prompt = shared_start(*renders)
+        if not self._room(cmd.req, facts, prompt):
+            return
+
+        def read(done: int, total: int) -> None:
+            self.send(p.PromptProgress(cmd.req, "prompt", done, total))
+
+        stats = GenerationStats()
+        cancelled = False
+        try:
+            backend.read_prompt(prompt, self._cancel.is_set, stats, read)
+        except Cancelled:
+            cancelled = True
+        except BackendError as exc:
+            self.send(p.Error(cmd.req, exc.kind, str(exc)))
+            return
+        elapsed = (time.perf_counter() - t_start) * 1000.0
+        read_tokens = 0 if cancelled else len(prompt) - stats.cached_tokens
+        self.send(
+            p.ReadAheadDone(
+                cmd.req,
+                0 if cancelled else len(prompt),
+                read_tokens,
+                round(elapsed, 2),
+                cancelled=cancelled,
+            )
+        )
 
     def _continue(
         self,

@@ -123,6 +123,19 @@ class Backend(Protocol):
         """
         ...
 
+    def read_prompt(
+        self,
+        prompt: list[int],
+        cancelled: CancelFn,
+        stats: GenerationStats,
+        read: ReadFn | None = None,
+    ) -> None:
+        """Read ``prompt`` into the cache without sampling, so that a later :meth:`generate`
+        whose prompt starts with it reuses it all. Reuses a cached prefix as generate does;
+        ``read`` is told after each batch when there is more than one; :class:`Cancelled`
+        keeps the batches read before it."""
+        ...
+
     def save_context(self) -> object:
         """An opaque copy of the cached context, for :meth:`restore_context`."""
         ...

@@ -333,7 +333,7 @@ class LlamaCppBackend:
             lib.llama_set_abort_callback(llm.ctx, lib.ggml_abort_callback(), None)
             del hook  # only now: llama.cpp no longer holds the pointer
 
-    def _reuse_prefix(self, prompt: list[int]) -> int:
+    def _reuse_prefix(self, prompt: list[int], *, sampling: bool = True) -> int:
         """Keep the cached tokens shared with ``prompt``; return how many were kept."""
         llm = self._llm
         cached = llm._input_ids
@@ -341,8 +341,9 @@ class LlamaCppBackend:
         # Vectorised: a follow-up about a long document compares tens of thousands of tokens.
         same = np.asarray(cached[:limit]) == np.asarray(prompt[:limit], dtype=np.intc)
         n = limit if bool(same.all()) else int(np.argmin(same))
-        # Sampling needs fresh logits, so at least the last prompt token is evaluated again.
-        n = min(n, len(prompt) - 1)
+        if sampling:
+            # Sampling needs fresh logits, so at least the last prompt token is evaluated again.
+            n = min(n, len(prompt) - 1)
         if n > 0 and not self._window_covers(n):
             n = 0
         if n > 0 and llm._ctx.kv_cache_seq_rm(-1, n, -1):
@@ -388,20 +389,7 @@ class LlamaCppBackend:
         # long context (a document), a large part of a follow-up's time to first token.
         cut = len(rest) - (len(rest) % self._n_batch or self._n_batch)
         body, last = rest[:cut], rest[cut:]
-        with self._abortable(llm, cancelled):
-            for i in range(0, len(body), self._n_batch):
-                if cancelled():
-                    raise Cancelled()
-                try:
-                    llm.eval(body[i : i + self._n_batch])
-                except RuntimeError:
-                    # llama_decode stops with an error when the abort hook fired; the aborted
-                    # batch never counts as cached (eval updates its count only on success).
-                    if cancelled():
-                        raise Cancelled() from None
-                    raise BackendError("llama.cpp failed while reading the prompt") from None
-                if read is not None:
-                    read(i + self._n_batch, len(rest))
+        self._read(llm, body, len(rest), cancelled, read)
         if cancelled():
             raise Cancelled()
         if sampling.seed is not None:
@@ -435,6 +423,48 @@ class LlamaCppBackend:
             yield int(token)
             if cancelled():
                 raise Cancelled()
+
+    def _read(
+        self,
+        llm: Any,
+        tokens: list[int],
+        total: int,
+        cancelled: CancelFn,
+        read: ReadFn | None,
+    ) -> None:
+        """Evaluate ``tokens`` into the cache batch by batch, telling ``read`` after each one
+        how many of ``total`` are read. A cancelled batch is dropped; the ones before it stay."""
+        with self._abortable(llm, cancelled):
+            for i in range(0, len(tokens), self._n_batch):
+                if cancelled():
+                    raise Cancelled()
+                try:
+                    llm.eval(tokens[i : i + self._n_batch])
+                except RuntimeError:
+                    # llama_decode stops with an error when the abort hook fired; the aborted
+                    # batch never counts as cached (eval updates its count only on success).
+                    if cancelled():
+                        raise Cancelled() from None
+                    raise BackendError("llama.cpp failed while reading the prompt") from None
+                if read is not None:
+                    read(min(i + self._n_batch, len(tokens)), total)
+
+    def read_prompt(
+        self,
+        prompt: list[int],
+        cancelled: CancelFn,
+        stats: GenerationStats,
+        read: ReadFn | None = None,
+    ) -> None:
+        llm = self._require()
+        t0 = time.perf_counter()
+        kept = self._reuse_prefix(prompt, sampling=False)
+        stats.prompt_tokens = len(prompt)
+        stats.cached_tokens = kept
+        rest = prompt[kept:]
+        # One batch is read in one step: progress is worth telling only for more.
+        self._read(llm, rest, len(rest), cancelled, read if len(rest) > self._n_batch else None)
+        stats.prompt_ms = (time.perf_counter() - t0) * 1000.0
 
     # -------------------------------------------------------------- context snapshots
 

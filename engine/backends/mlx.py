@@ -362,14 +362,14 @@ class MlxBackend:
     def _trimmable_kinds(self) -> tuple[type, ...]:
         return (self._m.cache.KVCache,)
 
-    def _reuse_prefix(self, prompt: list[int]) -> int:
+    def _reuse_prefix(self, prompt: list[int], *, sampling: bool = True) -> int:
         """Make the cache hold the longest prefix of ``prompt`` it can; return its length.
 
         Sampling needs fresh logits, so at least the last prompt token is evaluated again.
         """
         cache_mod = self._m.cache
         live = self._tokens
-        n = _common_prefix(live, prompt, len(prompt) - 1)
+        n = _common_prefix(live, prompt, len(prompt) - 1 if sampling else len(prompt))
         if n == len(live):
             return n
         if n > 0 and cache_mod.can_trim_prompt_cache(self._cache):
@@ -417,30 +417,13 @@ class MlxBackend:
             raise BackendError("the prompt is empty", kind="bad_request")
         m = self._m
         mx = m.mx
-        stream = m.generate.generation_stream
         t0 = time.perf_counter()
         mx.reset_peak_memory()
         kept = self._reuse_prefix(prompt)
         stats.prompt_tokens = len(prompt)
         stats.cached_tokens = kept
         body, last = prompt[kept:-1], prompt[-1:]
-        try:
-            with mx.stream(stream):
-                for i in range(0, len(body), self._n_batch):
-                    if cancelled():
-                        raise Cancelled()
-                    chunk = body[i : i + self._n_batch]
-                    model(mx.array(chunk)[None], cache=self._cache)
-                    mx.eval([c.state for c in self._cache])
-                    self._tokens.extend(chunk)
-                    mx.clear_cache()
-                    if read is not None and len(body) >= self._n_batch:  # only long prompts
-                        read(i + len(chunk), len(body) + len(last))
-        except Cancelled:
-            raise  # between chunks: the cache holds exactly the chunks read
-        except Exception as exc:  # out of memory, a broken model: the cache is half-written
-            self._reset_cache()
-            raise BackendError(f"MLX failed while reading the prompt ({exc})") from None
+        self._read(model, body, len(body) + len(last), cancelled, read)
         if cancelled():
             raise Cancelled()
         self._take_checkpoint()
@@ -484,6 +467,52 @@ class MlxBackend:
                 # Failed before the first token, or mid-step: a cache that may not match its
                 # token list is never reused.
                 self._reset_cache()
+
+    def _read(
+        self,
+        model: Any,
+        tokens: list[int],
+        total: int,
+        cancelled: CancelFn,
+        read: ReadFn | None,
+    ) -> None:
+        """Run ``tokens`` through the model into the cache, chunk by chunk, telling ``read``
+        after each chunk how many of ``total`` are read (when there is more than one chunk)."""
+        mx = self._m.mx
+        try:
+            with mx.stream(self._m.generate.generation_stream):
+                for i in range(0, len(tokens), self._n_batch):
+                    if cancelled():
+                        raise Cancelled()
+                    chunk = tokens[i : i + self._n_batch]
+                    model(mx.array(chunk)[None], cache=self._cache)
+                    mx.eval([c.state for c in self._cache])
+                    self._tokens.extend(chunk)
+                    mx.clear_cache()
+                    if read is not None and len(tokens) >= self._n_batch:  # only long prompts
+                        read(i + len(chunk), total)
+        except Cancelled:
+            raise  # between chunks: the cache holds exactly the chunks read
+        except Exception as exc:  # out of memory, a broken model: the cache is half-written
+            self._reset_cache()
+            raise BackendError(f"MLX failed while reading the prompt ({exc})") from None
+
+    def read_prompt(
+        self,
+        prompt: list[int],
+        cancelled: CancelFn,
+        stats: GenerationStats,
+        read: ReadFn | None = None,
+    ) -> None:
+        model = self._require()
+        t0 = time.perf_counter()
+        kept = self._reuse_prefix(prompt, sampling=False)
+        stats.prompt_tokens = len(prompt)
+        stats.cached_tokens = kept
+        rest = prompt[kept:]
+        self._read(model, rest, len(rest), cancelled, read if len(rest) > self._n_batch else None)
+        self._take_checkpoint()
+        stats.prompt_ms = (time.perf_counter() - t0) * 1000.0
 
     def _reset_cache(self) -> None:
         self._cache = self._m.cache.make_prompt_cache(self._model)

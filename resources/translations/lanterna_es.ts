@@ -274,7 +274,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+185"/>
+        <location filename="../../desktop/main_window.py" line="+197"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -305,7 +305,7 @@
         <translation>Descartar</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+50"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -379,7 +379,7 @@
         <translation>No se pudo abrir el historial de conversaciones: %1. Las conversaciones no se guardarán.</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+72"/>
         <source>Delete chat</source>
         <translation>Eliminar conversación</translation>
     </message>
@@ -461,7 +461,7 @@
         <translation>Modelos GGUF (*.gguf);;Todos los archivos (*)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Loading…</source>
         <translation>Cargando…</translation>
     </message>
@@ -471,7 +471,7 @@
         <translation>Descargando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+175"/>
         <source>Reading the prompt…</source>
         <translation>Leyendo el prompt…</translation>
     </message>
@@ -480,12 +480,12 @@
         <translation type="vanished">Listo</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+86"/>
         <source>This chat could not be saved: %1</source>
         <translation>No se pudo guardar esta conversación: %1</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Delete message</source>
         <translation>Eliminar mensaje</translation>
     </message>
@@ -500,7 +500,7 @@
         <translation>Copiado</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>The new language applies the next time Lanterna starts</source>
         <translation>El nuevo idioma se aplica la próxima vez que se inicie Lanterna</translation>
     </message>
@@ -515,7 +515,7 @@
         <translation>Cargando… %1%</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Not loaded</source>
         <translation>No cargado</translation>
     </message>
@@ -525,7 +525,7 @@
         <translation>No se pudo cargar el modelo: %1</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+50"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Listo · %1 · contexto de %2 tokens</translation>
     </message>
@@ -535,7 +535,7 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-506"/>
+        <location line="-561"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
@@ -565,12 +565,17 @@
         <translation>necesita %1 GiB, %2 GiB disponibles</translation>
     </message>
     <message>
-        <location line="+410"/>
+        <location line="+449"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+73"/>
+        <source>Attached documents read: ready for your question</source>
+        <translation>Documentos adjuntos leídos: listo para tu pregunta</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondiendo…</translation>
@@ -591,7 +596,7 @@
         <translation>el motor se detuvo</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Engine stopped</source>
         <translation>Motor detenido</translation>
     </message>
@@ -1217,9 +1222,14 @@
 <context>
     <name>PromptProgress</name>
     <message>
-        <location filename="../../desktop/prompt_progress.py" line="+34"/>
+        <location filename="../../desktop/prompt_progress.py" line="+36"/>
         <source>Embedding the passages…</source>
         <translation>Indexando los fragmentos…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading the attached documents…</source>
+        <translation>Leyendo los documentos adjuntos…</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1271,18 +1281,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+149"/>
+        <location line="+164"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>
     </message>
     <message>
-        <location line="-148"/>
-        <location line="+308"/>
+        <location line="-163"/>
+        <location line="+325"/>
         <source>Choose the models folder</source>
         <translation>Elegir la carpeta de modelos</translation>
     </message>
     <message>
-        <location line="-302"/>
+        <location line="-319"/>
         <source>CPU &amp;threads:</source>
         <translation>&amp;Hilos de CPU:</translation>
     </message>
@@ -1348,7 +1358,17 @@
         <translation>Ninguno (buscar solo por palabras)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
+        <source>&amp;Read attached documents while I type</source>
+        <translation>Leer los documentos adjuntos mientras e&amp;scribo</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The model starts reading the documents you attach as soon as they are ready, so the answer starts sooner after you send. It keeps the processor busy while you write.</source>
+        <translation>El modelo empieza a leer los documentos que adjuntas en cuanto están listos, para que la respuesta empiece antes tras el envío. Mantiene ocupado el procesador mientras escribes.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Reasoning</source>
         <translation>Razonamiento</translation>
     </message>
@@ -1434,12 +1454,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+167"/>
+        <location line="+169"/>
         <source>Choose the guard model file</source>
         <translation>Elegir el archivo del modelo guardián</translation>
     </message>
     <message>
-        <location line="-157"/>
+        <location line="-159"/>
         <source>Appearance</source>
         <translation>Apariencia</translation>
     </message>
@@ -1519,7 +1539,7 @@
         <translation>El razonamiento en bruto nunca se muestra.</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+96"/>
         <source>GGUF models (*.gguf)</source>
         <translation>Modelos GGUF (*.gguf)</translation>
     </message>

@@ -274,7 +274,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+185"/>
+        <location filename="../../desktop/main_window.py" line="+197"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -305,7 +305,7 @@
         <translation>Dispensar</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+50"/>
         <source>&amp;File</source>
         <translation>&amp;Arquivo</translation>
     </message>
@@ -379,7 +379,7 @@
         <translation>Não foi possível abrir o histórico de conversas: %1. As conversas não serão salvas.</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+72"/>
         <source>Delete chat</source>
         <translation>Excluir conversa</translation>
     </message>
@@ -461,7 +461,7 @@
         <translation>Modelos GGUF (*.gguf);;Todos os arquivos (*)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Loading…</source>
         <translation>Carregando…</translation>
     </message>
@@ -471,7 +471,7 @@
         <translation>Baixando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+175"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
@@ -480,12 +480,12 @@
         <translation type="vanished">Pronto</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+86"/>
         <source>This chat could not be saved: %1</source>
         <translation>Não foi possível salvar esta conversa: %1</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Delete message</source>
         <translation>Excluir mensagem</translation>
     </message>
@@ -500,7 +500,7 @@
         <translation>Copiado</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>The new language applies the next time Lanterna starts</source>
         <translation>O novo idioma passa a valer na próxima vez que o Lanterna for aberto</translation>
     </message>
@@ -515,7 +515,7 @@
         <translation>Carregando… %1%</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Not loaded</source>
         <translation>Não carregado</translation>
     </message>
@@ -525,7 +525,7 @@
         <translation>Não foi possível carregar o modelo: %1</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+50"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Pronto · %1 · contexto de %2 tokens</translation>
     </message>
@@ -535,7 +535,7 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-506"/>
+        <location line="-561"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -565,12 +565,17 @@
         <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
     </message>
     <message>
-        <location line="+410"/>
+        <location line="+449"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>A escolha de GPU vale quando o motor reiniciar</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+73"/>
+        <source>Attached documents read: ready for your question</source>
+        <translation>Documentos anexados lidos: pronto para a sua pergunta</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <location line="+1"/>
         <source>Answering…</source>
         <translation>Respondendo…</translation>
@@ -591,7 +596,7 @@
         <translation>o motor parou</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Engine stopped</source>
         <translation>Motor parado</translation>
     </message>
@@ -1217,9 +1222,14 @@
 <context>
     <name>PromptProgress</name>
     <message>
-        <location filename="../../desktop/prompt_progress.py" line="+34"/>
+        <location filename="../../desktop/prompt_progress.py" line="+36"/>
         <source>Embedding the passages…</source>
         <translation>Indexando os trechos…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading the attached documents…</source>
+        <translation>Lendo os documentos anexados…</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1271,18 +1281,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+149"/>
+        <location line="+164"/>
         <source>Browse…</source>
         <translation>Procurar…</translation>
     </message>
     <message>
-        <location line="-148"/>
-        <location line="+308"/>
+        <location line="-163"/>
+        <location line="+325"/>
         <source>Choose the models folder</source>
         <translation>Escolher a pasta dos modelos</translation>
     </message>
     <message>
-        <location line="-302"/>
+        <location line="-319"/>
         <source>CPU &amp;threads:</source>
         <translation>T&amp;hreads da CPU:</translation>
     </message>
@@ -1348,7 +1358,17 @@
         <translation>Nenhum (busca só por palavras)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
+        <source>&amp;Read attached documents while I type</source>
+        <translation>Ler os documentos a&amp;nexados enquanto eu escrevo</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The model starts reading the documents you attach as soon as they are ready, so the answer starts sooner after you send. It keeps the processor busy while you write.</source>
+        <translation>O modelo começa a ler os documentos anexados assim que ficam prontos, para que a resposta comece mais cedo depois do envio. Isso ocupa o processador enquanto você escreve.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Reasoning</source>
         <translation>Raciocínio</translation>
     </message>
@@ -1434,12 +1454,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+167"/>
+        <location line="+169"/>
         <source>Choose the guard model file</source>
         <translation>Escolher o arquivo do modelo guardião</translation>
     </message>
     <message>
-        <location line="-157"/>
+        <location line="-159"/>
         <source>Appearance</source>
         <translation>Aparência</translation>
     </message>
@@ -1519,7 +1539,7 @@
         <translation>O raciocínio bruto nunca é exibido.</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+96"/>
         <source>GGUF models (*.gguf)</source>
         <translation>Modelos GGUF (*.gguf)</translation>
     </message>

@@ -125,6 +125,28 @@ def test_reading_a_long_prompt_is_reported_chunk_by_chunk(backend: MlxBackend) -
     assert reports == []
 
 
+def test_a_prompt_read_ahead_is_reused_whole_by_the_next_generation(
+    backend: MlxBackend, tiny_mlx_gptoss: Path
+) -> None:
+    # Far longer than the sliding window (16): those layers have wrapped when it is reused.
+    start = backend.tokenize("<|start|>user<|message|>" + "lorem ipsum " * 100, add_bos=False)
+    reports: list[tuple[int, int]] = []
+    stats = GenerationStats()
+    backend.read_prompt(start, lambda: False, stats, lambda d, t: reports.append((d, t)))
+    assert stats.cached_tokens == 0 and stats.prompt_tokens == len(start)
+    assert reports[0] == (64, len(start)) and reports[-1] == (len(start), len(start))
+
+    prompt = start + backend.tokenize(" Sum it up.<|end|><|start|>assistant", add_bos=False)
+    first, stats = run(backend, prompt, 4)
+    assert stats.cached_tokens == len(start)
+    fresh = MlxBackend()
+    try:
+        fresh.load(LoadParams(tiny_mlx_gptoss, n_batch=64), lambda _f: True)
+        assert run(fresh, prompt, 4)[0] == first  # as if read in one go
+    finally:
+        fresh.close()
+
+
 def test_cancel_between_tokens(backend: MlxBackend) -> None:
     prompt = text_prompt(backend, "Hi")
     n = 0

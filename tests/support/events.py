@@ -16,7 +16,8 @@ def load(client: EngineClient, model: Path, **kw: int) -> p.Loaded:
 
 
 def collect(client: EngineClient, req: int, timeout: float = 120) -> list[p.Message | WorkerExited]:
-    """Events of request ``req`` up to and including its Done (or an error/exit)."""
+    """Events of request ``req`` up to and including its Done or ReadAheadDone (or an
+    error/exit)."""
     events: list[p.Message | WorkerExited] = []
     while True:
         ev = client.next_event(timeout)
@@ -26,7 +27,7 @@ def collect(client: EngineClient, req: int, timeout: float = 120) -> list[p.Mess
         if getattr(ev, "req", None) != req:
             continue
         events.append(ev)
-        if isinstance(ev, p.Done | p.Error):
+        if isinstance(ev, p.Done | p.ReadAheadDone | p.Error):
             return events
 
 

@@ -1,0 +1,102 @@
+"""The window reads the attached documents while the question is written: the model bar shows
+the reading, the question then starts from the cached documents, Send during the reading goes
+on from what was read, and the setting switches it off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.main_window import MainWindow
+from desktop.read_ahead import DELAY_MS
+from engine import protocol as p
+from engine.settings import Settings
+from tests.gui.conftest import WindowFactory, send_and_wait
+from tests.integration.test_chat_documents import QUESTION, guide
+
+
+def _attach(qtbot: QtBot, window: MainWindow, pdf: Path) -> None:
+    tray = window.composer.attachments
+    tray.add_paths([pdf])
+    qtbot.waitUntil(lambda: [c.state for c in tray.chips()] == ["ready"], timeout=60_000)
+
+
+def _turn_events(window: MainWindow) -> list[p.Message]:
+    """Events of the answers the window asks for from now on."""
+    seen: list[p.Message] = []
+
+    def record(ev: object) -> None:
+        turn = window._turn
+        if isinstance(ev, p.Message) and turn is not None and getattr(ev, "req", -1) == turn.req:
+            seen.append(ev)
+
+    window.bridge.event.connect(record)
+    return seen
+
+
+def test_attached_documents_are_read_before_send_and_the_answer_starts_from_them(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = open_window(max_tokens=4)
+    bar: list[tuple[str, bool]] = []
+    model_bar = window.model_bar
+    window.read_ahead.status.connect(
+        lambda _text, _f: bar.append((model_bar.state.text(), model_bar.progress.isVisible()))
+    )
+    with qtbot.waitSignal(window.read_ahead.finished, timeout=120_000) as done:
+        _attach(qtbot, window, guide(tmp_path, pages=5))
+    assert done.args == [True]
+    assert len(bar) >= 2, bar
+    assert all(text.startswith("Reading the attached documents… ") and shown
+               for text, shown in bar)  # fmt: skip
+    assert window.model_bar.state.text().startswith("Ready")
+    assert not window.model_bar.progress.isVisible()
+    assert window.statusBar().currentMessage().startswith("Attached documents read")
+
+    events = _turn_events(window)
+    send_and_wait(qtbot, window, QUESTION)
+    started = next(e for e in events if isinstance(e, p.Started))
+    plan = next(e for e in events if isinstance(e, p.DocumentsPlan))
+    assert plan.strategy == "whole" and started.cached_tokens > plan.tokens
+    assert started.prompt_tokens - started.cached_tokens < 32  # only the question was read
+    assert not any(isinstance(e, p.PromptProgress) for e in events)
+
+
+def test_send_during_the_reading_goes_on_from_what_was_read(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = open_window(max_tokens=4)
+    reading: list[float] = []
+    window.read_ahead.status.connect(lambda _text, fraction: reading.append(fraction))
+    _attach(qtbot, window, guide(tmp_path, pages=12))
+    qtbot.waitUntil(lambda: len(reading) >= 2, timeout=120_000)
+    assert window.read_ahead.running
+
+    events = _turn_events(window)
+    send_and_wait(qtbot, window, QUESTION)
+    assert not window.read_ahead.running
+    started = next(e for e in events if isinstance(e, p.Started))
+    assert started.cached_tokens >= 2 * 512  # the batches read before Send
+    assert window.banner.isHidden()  # the cancelled reading is not an error
+    answer = window.chat.message_widgets()[-1]
+    assert answer.documents_note is not None and answer.documents_note.isVisible()
+
+
+def test_switched_off_nothing_is_read_before_send(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(max_tokens=4, settings=Settings(read_ahead=False))
+    asked: list[Any] = []
+    monkeypatch.setattr(window.bridge.client, "read_ahead", lambda *a, **k: asked.append(a))
+    _attach(qtbot, window, guide(tmp_path, pages=2))
+    qtbot.wait(3 * DELAY_MS)
+    assert asked == []
+
+    # Switched on again: the documents on the tray are read.
+    monkeypatch.undo()
+    with qtbot.waitSignal(window.read_ahead.finished, timeout=120_000):
+        window.apply_settings(Settings(read_ahead=True))
+    assert not window.read_ahead.running

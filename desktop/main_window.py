@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
         self._thread: Thread | None = None  # the conversation on screen (None: a new chat)
         self._turn: _Turn | None = None
         self._editing: int | None = None  # the user message being edited
+        # The user has started writing in this chat: its earlier documents are worth reading.
+        self._composing = False
         self._search = ""
         self._temp_ids = itertools.count(-1, -1)
         self._store: Store | None = None
@@ -274,6 +276,7 @@ class MainWindow(QMainWindow):
         self.read_ahead.status.connect(self._on_read_ahead_status)
         self.read_ahead.finished.connect(self._on_read_ahead_finished)
         self.composer.attachments.changed.connect(self.read_ahead.schedule)
+        self.composer.text.textChanged.connect(self._on_composer_text_changed)
         # Files dropped on the conversation or the message box; the rest of the window takes
         # them through dragEnterEvent/dropEvent.
         self.drops = FileDrops(self)
@@ -387,6 +390,7 @@ class MainWindow(QMainWindow):
             return
         self._thread = None
         self._editing = None
+        self._composing = False
         self.composer.end_edit()
         self.chat.clear()
         self.chat.set_empty_state(self.welcome)
@@ -407,6 +411,8 @@ class MainWindow(QMainWindow):
             self.new_chat()
             self._refresh_list()
             return
+        if self._thread is None or self._thread.conversation.id != thread.conversation.id:
+            self._composing = bool(self.composer.text.toPlainText().strip())
         self._thread = thread
         self.read_ahead.schedule()
         self.sidebar.set_current(thread.conversation.id)
@@ -835,20 +841,28 @@ class MainWindow(QMainWindow):
         documents = documents_payload([*((m.role, m.meta) for m in shown), ("user", user_meta)])
         return _Place(path, parent_id, history, user_meta, documents)
 
+    def _on_composer_text_changed(self) -> None:
+        if not self._composing and self.composer.text.toPlainText().strip():
+            self._composing = True
+            self.read_ahead.schedule()
+
     def _read_ahead_draft(self) -> Draft | None:
         """What the message being written will be sent with, when its documents are worth
-        reading now (see :mod:`desktop.read_ahead`)."""
+        reading now (see :mod:`desktop.read_ahead`): as soon as documents attached to it are
+        read, or once the user writes in a chat that has documents from earlier questions (an
+        old chat opened again is not in the worker's cache)."""
         attachments = self.composer.attachments
         if (
             not self._settings.read_ahead
             or self._turn is not None
             or self._loaded is None
             or attachments.reading
-            or not attachments.ready_records()
         ):
             return None
         place = self._next_message()
-        if place is None:
+        if place is None or not place.documents:
+            return None
+        if not attachments.ready_records() and not self._composing:
             return None
         effort = self.composer.effort_name() if self._loaded.supports_effort else None
         return Draft(

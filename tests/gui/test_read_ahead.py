@@ -100,3 +100,38 @@ def test_switched_off_nothing_is_read_before_send(
     with qtbot.waitSignal(window.read_ahead.finished, timeout=120_000):
         window.apply_settings(Settings(read_ahead=True))
     assert not window.read_ahead.running
+
+
+def test_writing_in_a_reopened_chat_reads_its_earlier_documents(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    """A chat opened again after a restart is not in the worker's cache: its documents are
+    read once the user starts writing, not merely when the chat is looked at."""
+    window = open_window(max_tokens=4)
+    _attach(qtbot, window, guide(tmp_path, pages=5))
+    send_and_wait(qtbot, window, QUESTION)
+    conversation = window._thread.conversation.id if window._thread else 0
+    window.close()
+
+    again = open_window(max_tokens=4)
+    asked: list[int] = []
+    real = again.bridge.client.read_ahead
+
+    def read_ahead(*args: Any, **kwargs: Any) -> int:
+        asked.append(len(kwargs.get("documents") or []))
+        return real(*args, **kwargs)
+
+    again.bridge.client.read_ahead = read_ahead  # type: ignore[method-assign]
+    with qtbot.waitSignal(again.conversation_shown, timeout=10_000):
+        again.open_conversation(conversation)
+    qtbot.wait(3 * DELAY_MS)
+    assert asked == []  # looking at a chat reads nothing
+
+    with qtbot.waitSignal(again.read_ahead.finished, timeout=120_000) as done:
+        again.composer.text.setPlainText("Who made the lens?")
+    assert asked == [1] and done.args == [True]
+    events = _turn_events(again)
+    with qtbot.waitSignal(again.answer_saved, timeout=90_000):
+        again.composer.send_button.click()
+    started = next(e for e in events if isinstance(e, p.Started))
+    assert started.prompt_tokens - started.cached_tokens < 32

@@ -95,12 +95,23 @@ def document(folder: Path, tokens: int, model: Path) -> tuple[Path, str]:
 
 
 def run_conversation(
-    client: EngineClient, documents: list[dict[str, object]], index: str | None, turns: int
+    client: EngineClient,
+    documents: list[dict[str, object]],
+    index: str | None,
+    turns: int,
+    ahead: bool = False,
 ) -> tuple[list[p.Done], p.DocumentsPlan | None]:
+    """``ahead``: before each follow-up, read ahead what precedes it (the last answer), as the
+    app does while the follow-up is written."""
     messages = [ChatMessage("user", FIRST)]
     dones: list[p.Done] = []
     plan: p.DocumentsPlan | None = None
     for turn in range(turns + 1):
+        if ahead and turn > 0:
+            start = [*messages[:-1], ChatMessage("user", "")]
+            events = collect(client, client.read_ahead(start, documents=documents,
+                                                        documents_index=index))  # fmt: skip
+            assert isinstance(events[-1], p.ReadAheadDone), events[-1]
         req = client.generate(messages, max_tokens=24, temperature=0.0, seed=1,
                               documents=documents, documents_index=index)  # fmt: skip
         events = collect(client, req, timeout=1800)
@@ -176,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             ahead, after = read_ahead_first(
                 client, [{"path": attached.path, "message": 0}], str(index_path)
             )
+            with_ahead, _ = run_conversation(
+                client, [{"path": attached.path, "message": 0}], str(index_path),
+                args.follow_ups, ahead=True,
+            )  # fmt: skip
         finally:
             client.shutdown()
         text = doc.read_text("utf-8")
@@ -201,6 +216,17 @@ def main(argv: list[str] | None = None) -> int:
               f"{a.prompt_tokens - a.cached_tokens:>5}  {b.ttft_ms:>12,.1f}  "
               f"{b.prompt_tokens - b.cached_tokens:>5}  {ratio:>6.2f}")  # fmt: skip
     print(f"median follow-up ratio (with / without the document): {statistics.median(ratios):.2f}")
+    print("follow-ups in the app, the last answer read ahead while the question is written:")
+    print(f"{'follow-up':>9}  {'with doc (ms)':>13}  {'new':>5}  {'without (ms)':>12}  "
+          f"{'ratio':>6}")  # fmt: skip
+    app_ratios: list[float] = []
+    for n, (a, b) in enumerate(zip(with_ahead[1:], without[1:], strict=True), 1):
+        ratio = a.ttft_ms / b.ttft_ms if b.ttft_ms else float("inf")
+        app_ratios.append(ratio)
+        print(f"{n:>9}  {a.ttft_ms:>13,.1f}  {a.prompt_tokens - a.cached_tokens:>5}  "
+              f"{b.ttft_ms:>12,.1f}  {ratio:>6.2f}")  # fmt: skip
+    print(f"median ratio, the app's follow-up with the document / without (no read-ahead, as "
+          f"in a chat without documents): {statistics.median(app_ratios):.2f}")  # fmt: skip
     if not args.no_raw:
         new = round(statistics.median(a.prompt_tokens - a.cached_tokens for a in with_doc[1:]))
         long, short = raw_ratio(model, text, args.ctx, new, first.prompt_tokens)

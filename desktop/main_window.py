@@ -1266,7 +1266,17 @@ class MainWindow(QMainWindow):
             self._finish_turn()
         elif isinstance(ev, p.Error):
             self._flush_stream()
-            self._finish_turn(incomplete=True, error=ev.message)
+            self._finish_turn(incomplete=True, error=self._error_text(ev))
+
+    def _error_text(self, ev: p.Error) -> str:
+        """What went wrong, in the user's language where the worker's words have a known
+        meaning (the worker speaks English, to logs and the CLI)."""
+        if ev.kind == "context_full":
+            return self.tr(
+                "the conversation no longer fits the model's context of %1 tokens: start a new "
+                "chat, or raise the context length in Settings"
+            ).replace("%1", self.locale().toString(self._loaded.n_ctx if self._loaded else 0))
+        return ev.message
 
     def _on_worker_exited(self, ev: WorkerExited) -> None:
         if self._turn is not None:

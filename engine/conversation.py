@@ -79,7 +79,9 @@ def message_from_json(obj: object, index: int = 0) -> ChatMessage:
         raise ConversationError(f"message {index}: expected an object with 'role' and 'content'")
     role = obj.get("role")
     if role not in ROLES:
-        raise ConversationError(f"message {index}: unknown role {role!r} (use one of {ROLES})")
+        raise ConversationError(
+            f"message {index}: unknown role {role!r} (use one of {', '.join(ROLES)})"
+        )
     content = obj.get("content", "")
     if not isinstance(content, str):
         raise ConversationError(f"message {index}: 'content' must be a string")

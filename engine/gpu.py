@@ -109,12 +109,12 @@ def choose_backend(
     only_metal = "metal" in available_variants and "cpu" not in available_variants
     cpu_build = "metal" if only_metal else "cpu"
     if preference == "cpu":
-        return Choice("cpu", cpu_build, "CPU: chosen in settings")
+        return Choice("cpu", cpu_build, "CPU: asked for")
     forced = preference != "auto"
     for api in (preference,) if forced else _GPU_ORDER:
         gpu = _best(detected, api)
         if api in available_variants and gpu is not None:
-            how = "chosen in settings, " if forced else ""
+            how = "asked for, " if forced else ""
             return Choice(api, api, f"{DEVICE_NAMES[api]}: {how}{gpu.name}", gpu)
     if forced:
         return Choice(
@@ -132,10 +132,10 @@ def _best(detected: Sequence[Gpu], api: str) -> Gpu | None:
 def _unavailable(api: str, available: Collection[str], detected: Sequence[Gpu]) -> str:
     name = DEVICE_NAMES[api]
     if api not in available:
-        return f"CPU: {name} was chosen in settings but the {name} build is not installed"
+        return f"CPU: {name} was asked for but the {name} build is not installed"
     if api == "cuda":
-        return f"CPU: {name} was chosen in settings but no NVIDIA GPU was found"
-    return f"CPU: {name} was chosen in settings but no {name} GPU was found"
+        return f"CPU: {name} was asked for but no NVIDIA GPU was found"
+    return f"CPU: {name} was asked for but no {name} GPU was found"
 
 
 def _why_cpu(available: Collection[str], detected: Sequence[Gpu]) -> str:

@@ -92,8 +92,15 @@ def today() -> str:
 
 
 def is_date(text: str) -> bool:
-    """A ``YYYY-MM-DD`` date, the only form the harmony system message takes."""
-    return _DATE.fullmatch(text) is not None
+    """A real ``YYYY-MM-DD`` date, the only form the harmony system message takes (a month 13
+    would reach the model as it stands)."""
+    if _DATE.fullmatch(text) is None:
+        return False
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def build_prompt(

@@ -26,6 +26,7 @@ LANGUAGES = ("system", "en", "pt_BR", "es")
 DEFAULT_CONTEXT = 8192
 MAX_THREADS = 256
 MAX_CONTEXT = 1 << 20
+MIN_CONTEXT = 512
 
 
 @dataclass
@@ -109,7 +110,7 @@ def _valid(name: str, value: Any) -> bool:
     if name == "threads":
         return _is_int(value) and 0 <= value <= MAX_THREADS
     if name == "context_length":
-        return _is_int(value) and (value == 0 or 512 <= value <= MAX_CONTEXT)
+        return _is_int(value) and (value == 0 or MIN_CONTEXT <= value <= MAX_CONTEXT)
     if name == "theme":
         return value in THEMES
     if name == "language":

@@ -418,7 +418,7 @@ class Worker:
         except ValueError as exc:
             raise ConversationError(str(exc)) from None
         if cmd.date is not None and not is_date(cmd.date):
-            raise ConversationError("the date must look like YYYY-MM-DD")
+            raise ConversationError("the date must be a real date written YYYY-MM-DD")
         tools: list[ToolSpec] = []
         for i, t in enumerate(cmd.tools):
             params = t.get("parameters") if isinstance(t, dict) else None
@@ -763,7 +763,7 @@ class Worker:
                 req,
                 "context_full",
                 f"the conversation is {len(prompt)} tokens and the context holds "
-                f"{facts.n_ctx}; start a new chat or raise the context length",
+                f"{facts.n_ctx}; shorten it or raise the context length",
             )
         )
         return False

@@ -34,7 +34,14 @@ from typing import Any
 from engine import protocol as p
 from engine.backends.kv_cache import FLASH_ATTENTION, use_full_swa_cache
 from engine.backends.llamacpp import default_threads
-from engine.cli.common import CliError, resolve_model, start_and_load, worker_failure
+from engine.cli.common import (
+    CliError,
+    context_length,
+    resolve_model,
+    start_and_load,
+    thread_count,
+    worker_failure,
+)
 from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage
 from engine.moderation.pipeline import parse_layers
@@ -70,8 +77,8 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--model", help="a .gguf file (default: the bundled demo model)")
     ap.add_argument("--tokens", type=int, default=128, help="tokens decoded per round")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--ctx", type=int, default=2048)
-    ap.add_argument("--threads", type=int)
+    ap.add_argument("--ctx", type=context_length, default=2048)
+    ap.add_argument("--threads", type=thread_count)
     ap.add_argument("--json", action="store_true")
     ap.add_argument(
         "--reasoning",

@@ -26,6 +26,7 @@ import os
 import queue
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from engine import protocol as p
@@ -33,11 +34,14 @@ from engine.backends.choice import CHOICES
 from engine.cli.common import (
     NO_GUARD_CHOSEN,
     CliError,
+    context_length,
     load_messages,
     load_tools,
     note,
     resolve_model,
     start_and_load,
+    temperature,
+    thread_count,
     worker_failure,
 )
 from engine.client import EngineClient, WorkerExited
@@ -54,6 +58,7 @@ from engine.documents.attach import (
 from engine.documents.index import DocumentIndexError
 from engine.documents.prompt_text import place
 from engine.documents.search_tool import TOOL_NAME
+from engine.documents.sniff import SUFFIXES
 from engine.gpu import PREFERENCES as GPU_BACKENDS
 from engine.moderation.pipeline import parse_layers
 from engine.moderation.stream import DISPLAY_MODES
@@ -86,7 +91,9 @@ def add_parser(sub: Any) -> None:
     ap.add_argument("--layers", help="moderation layers, e.g. lexical,pii (default: settings)")
     ap.add_argument("--guard-model", metavar="GGUF", help="classifier model for the guard layer")
     ap.add_argument("--max-tokens", type=int, default=4096)
-    ap.add_argument("--temperature", type=float)
+    ap.add_argument(
+        "--temperature", type=temperature, help="0 to 2 (default: the model's recommended value)"
+    )
     ap.add_argument("--seed", type=int)
     ap.add_argument("--conversation", metavar="FILE.json", help="earlier turns, as JSON")
     ap.add_argument("--tools", metavar="FILE.json", help="function tools offered to the model")
@@ -105,8 +112,16 @@ def add_parser(sub: Any) -> None:
         "(default: the settings' choice; '' for none)",
     )
     ap.add_argument("--json", action="store_true", help="one JSON event per line")
-    ap.add_argument("--ctx", type=int, default=8192, help="context length in tokens")
-    ap.add_argument("--threads", type=int, help="CPU threads (default: picked for this machine)")
+    ap.add_argument(
+        "--ctx",
+        type=context_length,
+        help="context length in tokens (default: the settings' context_length, normally 8192)",
+    )
+    ap.add_argument(
+        "--threads",
+        type=thread_count,
+        help="CPU threads (default: the settings' threads, normally picked for this machine)",
+    )
     ap.add_argument(
         "--gpu",
         choices=GPU_BACKENDS,
@@ -189,6 +204,11 @@ def run(args: argparse.Namespace) -> int:
     args.gpu = args.gpu or settings.gpu_backend
     model = resolve_model(args.model, args.backend)
     if args.attach and args.prompt is None and not os.path.exists(args.attach[-1]):
+        if _looks_like_a_path(args.attach[-1]):  # a typo, not a question to answer
+            raise CliError(
+                f"{args.attach[-1]}: no such file or folder "
+                "(the question goes after the documents, or after --)"
+            )
         args.prompt = args.attach.pop()  # "--attach a.pdf b.pdf 'question'"
     messages = load_messages(args.conversation, args.prompt)
     attached = attach_files(args.attach) if args.attach else []
@@ -213,8 +233,8 @@ def run(args: argparse.Namespace) -> int:
         loaded = start_and_load(
             client,
             model.path,
-            n_ctx=args.ctx,
-            n_threads=args.threads,
+            n_ctx=args.ctx or settings.n_ctx(),
+            n_threads=args.threads or settings.n_threads(),
             show_progress=sys.stderr.isatty(),
             guard_model=guard if "guard" in args.layers else None,
             backend=args.backend,
@@ -232,6 +252,13 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         client.shutdown()
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """One word with a document's suffix or a folder separator: a file name, not a question."""
+    if not text or any(c.isspace() for c in text):
+        return False
+    return "/" in text or os.sep in text or Path(text).suffix.lower() in SUFFIXES
 
 
 def _embedding_model(args: argparse.Namespace, chosen: str | None) -> str | None:
@@ -319,7 +346,8 @@ def attach_files(paths: list[str]) -> list[Attachment]:
             except AttachError as exc:
                 problems.append(exc)
     for problem in problems:
-        note(f"error: {problem}")
+        # Said as grep says an unreadable file: an error about it, while the rest goes on.
+        print(f"lanterna-engine: error: {problem}", file=sys.stderr)
     for item in attached:
         if item.notice:
             note(f"{item.name}: {item.notice}")

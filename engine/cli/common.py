@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage, ConversationError, ToolSpec, conversation_from_json
 from engine.gguf_header import GGUFError, GGUFHeader, read_header
 from engine.models.demo import DemoModelError, ensure_demo_model
+from engine.settings import MAX_CONTEXT, MAX_THREADS, MIN_CONTEXT
 
 NO_GUARD_CHOSEN = "the guard layer is on but no guard model is installed; use --guard-model GGUF"
 
@@ -24,6 +26,37 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+def _whole_number(text: str, what: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{what} must be from {low:,} to {high:,}, not {value:,}")
+    return value
+
+
+def context_length(text: str) -> int:
+    """``--ctx``: below the settings' minimum, llama.cpp would quietly raise it or a prompt
+    with documents would not fit the room planned for it."""
+    return _whole_number(text, "the context length", MIN_CONTEXT, MAX_CONTEXT)
+
+
+def thread_count(text: str) -> int:
+    """``--threads``: a negative count would be taken by llama.cpp as "all", silently."""
+    return _whole_number(text, "the thread count", 1, MAX_THREADS)
+
+
+def temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 2.0:
+        raise argparse.ArgumentTypeError(f"the temperature must be from 0 to 2, not {value:g}")
+    return value
 
 
 @overload

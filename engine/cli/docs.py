@@ -1,6 +1,6 @@
 """``lanterna-engine docs search``: the passages of some documents that answer a question.
 
-    lanterna-engine docs search FILE… --query TEXT [--k N] [--json] [--no-cache]
+    lanterna-engine docs search FILE|FOLDER… --query TEXT [--k N] [--json] [--no-cache]
                                 [--embedding-model GGUF]
 
 Each FILE is read in a child process (``extract_isolated``: a hostile file cannot take the
@@ -9,7 +9,8 @@ keyed by the file's path, size and modification time: searching the same files a
 reading them. Documents the cache has not seen used for 30 days, or whose file is gone, are
 dropped from it. ``--no-cache`` indexes into a temporary file instead.
 
-The search covers only the FILEs named. Plain output lists the hits best first, each with its
+A FOLDER stands for the documents in it and its subfolders (as ``--attach`` takes them). The
+search covers only the FILEs named. Plain output lists the hits best first, each with its
 file, page (PDF) or heading, score and excerpt; ``--json`` prints one object per hit with
 ``rank``, ``file``, ``page``, ``heading`` (null when the document has none), ``score`` and
 ``excerpt``. A file that cannot be read is reported on stderr, one line, and the others are
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -40,6 +42,7 @@ from engine.documents.attach import (
     AttachError,
     Extract,
     attach,
+    expand,
     isolated_extractor,
     open_index,
 )
@@ -65,7 +68,9 @@ def add_parser(sub: Any) -> None:
     ap: argparse.ArgumentParser = docs_sub.add_parser(
         "search", help="the passages of FILEs that best match a question, with citations"
     )
-    ap.add_argument("files", nargs="+", metavar="FILE", help="documents to search")
+    ap.add_argument(
+        "files", nargs="+", metavar="FILE", help="documents to search, or folders holding them"
+    )
     ap.add_argument("--query", "-q", required=True, help="the question or words to look for")
     ap.add_argument("--k", type=int, default=8, metavar="N", help="how many hits (default 8)")
     ap.add_argument("--json", action="store_true", help="one JSON object per hit")
@@ -107,8 +112,11 @@ def _index_files(
 ) -> tuple[dict[str, str], int]:
     """Index each file; the indexed ones (normalised path → name as given) and the failures."""
     indexed: dict[str, str] = {}
-    failures = 0
-    for name in files:
+    named, problems = _named_files(files)
+    for problem in problems:
+        print(f"lanterna-engine: error: {_one_line(str(problem))}", file=sys.stderr)
+    failures = len(problems)
+    for name in named:
         try:
             attach(name, index, extract)
         except AttachError as exc:
@@ -122,6 +130,23 @@ def _index_files(
         failures += 1
         print(f"lanterna-engine: error: {_one_line(message)}", file=sys.stderr)
     return indexed, failures
+
+
+def _named_files(given: list[str]) -> tuple[list[str], list[AttachError]]:
+    """The files to search, a folder replaced by its documents (named under the folder as
+    given; an empty one is a problem); anything else as given, for ``attach`` to read or to
+    say why it cannot."""
+    out: list[str] = []
+    problems: list[AttachError] = []
+    for name in given:
+        if not os.path.isdir(name):
+            out.append(name)
+            continue
+        found, trouble = expand([name])
+        problems += trouble
+        top = normalize_path(name)
+        out += [os.path.join(name, os.path.relpath(f, top)) for f in found]
+    return out, problems
 
 
 def _where(hit: Hit) -> str:

@@ -1,7 +1,8 @@
 """``lanterna-engine models fit NAME|PATH``: will this model fit in this machine's memory?
 
-NAME is a catalog name (or repository), estimated before anything is downloaded; PATH is a
-local .gguf file, estimated from its size and header. The numbers are those of
+NAME is an installed model's name (as ``models list`` prints it) or a catalog name (or
+repository), estimated before anything is downloaded; PATH is a local .gguf file. Files are
+estimated from their size and header. The numbers are those of
 :mod:`engine.models.fit`; the verdict is information, so the command succeeds whatever it says.
 """
 
@@ -26,6 +27,7 @@ from engine.models.fit import (
     fit_for_path,
     format_bytes,
 )
+from engine.models.registry import ModelRegistry, RegistryError
 from engine.settings import DEFAULT_CONTEXT
 
 
@@ -37,7 +39,9 @@ def register(models_subparsers: Any) -> None:
         description="Estimate the memory a model needs (weights, KV cache, compute buffers) "
         "at a context length, against the memory this machine has available.",
     )
-    ap.add_argument("model", metavar="NAME|PATH", help="a catalog model name or a .gguf file")
+    ap.add_argument(
+        "model", metavar="NAME|PATH", help="an installed or catalog model's name, or a .gguf file"
+    )
     ap.add_argument(
         "--ctx",
         type=int,
@@ -72,6 +76,9 @@ def _resolve(text: str) -> tuple[CatalogEntry | None, Path | None]:
         if not path.exists():
             raise CliError(f"no such file: {text}")
         return None, path
+    installed = _installed(text)
+    if installed is not None:
+        return None, installed
     try:
         entry = find_entry(text)
         names = [e.name for e in load_catalog()]
@@ -79,9 +86,23 @@ def _resolve(text: str) -> tuple[CatalogEntry | None, Path | None]:
         raise CliError(str(exc)) from None
     if entry is None:
         raise CliError(
-            f"{text!r} is neither a catalog model nor a .gguf file (catalog: {', '.join(names)})"
+            f"{text!r} is neither an installed model, a catalog model nor a .gguf file "
+            f"(catalog: {', '.join(names)}; installed: see `lanterna-engine models list`)"
         )
     return entry, None
+
+
+def _installed(name: str) -> Path | None:
+    """The file of the installed model called ``name`` (as ``models list`` prints it)."""
+    try:
+        model = ModelRegistry().get(name)
+    except RegistryError:
+        return None
+    if model.backend == "mlx":
+        raise CliError(
+            f"{name} is an MLX model; fit estimates GGUF files (name its catalog entry instead)"
+        )
+    return model.path
 
 
 def _settings(args: argparse.Namespace, entry: CatalogEntry | None) -> RuntimeSettings:

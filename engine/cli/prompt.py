@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     messages = load_messages(args.conversation, args.prompt)
     tools = load_tools(args.tools)
     if args.date is not None and not is_date(args.date):
-        raise CliError("--date must look like YYYY-MM-DD")
+        raise CliError("--date must be a real date written YYYY-MM-DD")
     if args.format == "harmony":
         options = HarmonyOptions(effort=args.effort, date=args.date or today(), tools=tuple(tools))
         try:

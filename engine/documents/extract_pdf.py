@@ -112,9 +112,9 @@ def _no_text(path: Path, count: int, read: int, failed: int, drawn: int) -> Extr
         return ExtractionError(f"{path.name} is damaged: none of its pages can be read", "corrupt")
     if not drawn:
         return ExtractionError(f"{path.name} has no text: its pages are blank", "empty")
-    pages = "its only page has" if count == 1 else f"none of its {count:,} pages has"
+    pages = "its only page has no" if count == 1 else f"none of its {count:,} pages has a"
     return ExtractionError(
-        f"{path.name} looks scanned: {pages} a text layer, and text recognition (OCR) "
+        f"{path.name} looks scanned: {pages} text layer, and text recognition (OCR) "
         "is not available",
         "empty",
     )

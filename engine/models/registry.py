@@ -43,7 +43,7 @@ from filelock import FileLock, Timeout
 from engine.atomic import write_text_atomic
 from engine.models.importer import ImportCheck, check_model, folder_size
 from engine.paths import app_paths
-from engine.settings import MAX_CONTEXT, MAX_THREADS, load_settings
+from engine.settings import MAX_CONTEXT, MAX_THREADS, MIN_CONTEXT, load_settings
 
 MODELS_FILE = "models.json"
 PARTIAL_DIR = ".partial"
@@ -101,7 +101,7 @@ def _valid_setting(key: str, value: Any) -> bool:
     if not isinstance(value, int) or isinstance(value, bool):
         return False
     if key == "context_length":
-        return value == 0 or 512 <= value <= MAX_CONTEXT
+        return value == 0 or MIN_CONTEXT <= value <= MAX_CONTEXT
     if key == "threads":
         return 0 <= value <= MAX_THREADS
     return -1 <= value <= MAX_GPU_LAYERS

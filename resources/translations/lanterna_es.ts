@@ -274,7 +274,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+197"/>
+        <location filename="../../desktop/main_window.py" line="+199"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -305,7 +305,7 @@
         <translation>Descartar</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
@@ -379,7 +379,7 @@
         <translation>No se pudo abrir el historial de conversaciones: %1. Las conversaciones no se guardarán.</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+75"/>
         <source>Delete chat</source>
         <translation>Eliminar conversación</translation>
     </message>
@@ -471,7 +471,7 @@
         <translation>Descargando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+175"/>
+        <location line="+183"/>
         <source>Reading the prompt…</source>
         <translation>Leyendo el prompt…</translation>
     </message>
@@ -535,7 +535,7 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-561"/>
+        <location line="-569"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
@@ -565,7 +565,7 @@
         <translation>necesita %1 GiB, %2 GiB disponibles</translation>
     </message>
     <message>
-        <location line="+449"/>
+        <location line="+457"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
     </message>
@@ -591,7 +591,12 @@
         <translation>Resumiendo el razonamiento…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
+        <source>the conversation no longer fits the model&apos;s context of %1 tokens: start a new chat, or raise the context length in Settings</source>
+        <translation>la conversación ya no cabe en el contexto del modelo, de %1 tokens: empieza una conversación nueva o aumenta la longitud del contexto en Configuración</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>the engine stopped</source>
         <translation>el motor se detuvo</translation>
     </message>

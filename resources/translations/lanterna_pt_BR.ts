@@ -274,7 +274,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+197"/>
+        <location filename="../../desktop/main_window.py" line="+199"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -305,7 +305,7 @@
         <translation>Dispensar</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>&amp;File</source>
         <translation>&amp;Arquivo</translation>
     </message>
@@ -379,7 +379,7 @@
         <translation>Não foi possível abrir o histórico de conversas: %1. As conversas não serão salvas.</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+75"/>
         <source>Delete chat</source>
         <translation>Excluir conversa</translation>
     </message>
@@ -471,7 +471,7 @@
         <translation>Baixando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+175"/>
+        <location line="+183"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
@@ -535,7 +535,7 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-561"/>
+        <location line="-569"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -565,7 +565,7 @@
         <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
     </message>
     <message>
-        <location line="+449"/>
+        <location line="+457"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>A escolha de GPU vale quando o motor reiniciar</translation>
     </message>
@@ -591,7 +591,12 @@
         <translation>Resumindo o raciocínio…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
+        <source>the conversation no longer fits the model&apos;s context of %1 tokens: start a new chat, or raise the context length in Settings</source>
+        <translation>a conversa não cabe mais no contexto do modelo, de %1 tokens: comece uma nova conversa ou aumente o tamanho do contexto em Configurações</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>the engine stopped</source>
         <translation>o motor parou</translation>
     </message>

@@ -105,6 +105,28 @@ def test_stop_keeps_the_partial_answer(
         store.close()
 
 
+def test_a_message_longer_than_the_context_is_refused_in_the_windows_words(
+    qtbot: QtBot, open_window: WindowFactory, store_path: Path
+) -> None:
+    window = open_window(settings=Settings(context_length=512))
+    answer_id = send_and_wait(qtbot, window, "Tell me about lighthouses. " * 150)
+    footer = _widgets(window)[-1].footer.text()
+    assert "no longer fits the model's context of 512 tokens" in footer
+    assert "raise the context length in Settings" in footer
+    wait_io(qtbot, window)
+    store = Store(store_path)
+    try:
+        stored = store.message(answer_id)
+        assert stored is not None and stored.incomplete and stored.content == ""
+        assert "512 tokens" in stored.meta["error"]
+    finally:
+        store.close()
+    # As the message says, a new chat has room again.
+    window.new_chat()
+    send_and_wait(qtbot, window, "Hello?")
+    assert "error" not in _widgets(window)[-1].footer.text()
+
+
 def test_regenerate_adds_a_branch_and_both_stay_reachable(
     qtbot: QtBot, open_window: WindowFactory
 ) -> None:

@@ -84,9 +84,7 @@ def test_a_document_too_long_for_the_context_is_answered_from_passages(
     assert 2 in pages
 
 
-def test_plain_output_lists_the_sources_after_the_answer(
-    tmp_path: Path, demo_model: Path
-) -> None:
+def test_plain_output_lists_the_sources_after_the_answer(tmp_path: Path, demo_model: Path) -> None:
     pdf = guide(tmp_path, pages=2)
     res = run_cli(
         "chat", "--model", str(demo_model), "--max-tokens", "8", "--attach", str(pdf), QUESTION
@@ -114,6 +112,19 @@ def test_unreadable_attachments_are_named_and_the_rest_is_answered(
     assert any("notes.txt" in e for e in errors)
     assert any("gone.md: no such file" in e for e in errors)
     assert of_type(json_events(res.stdout), "documents")[0]["documents"] == 1
+
+
+def test_a_mistyped_file_name_last_is_not_taken_for_the_question(
+    tmp_path: Path, demo_model: Path
+) -> None:
+    pdf = guide(tmp_path, pages=2)
+    res = run_cli("chat", "--model", str(demo_model), "--attach", str(pdf), "guied.pdf")
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [
+        "lanterna-engine: error: guied.pdf: no such file or folder "
+        "(the question goes after the documents, or after --)"
+    ]
+    assert res.stdout == ""
 
 
 def test_nothing_readable_is_an_error(tmp_path: Path, demo_model: Path) -> None:
@@ -242,9 +253,7 @@ def test_gpt_oss_searches_the_documents_until_it_must_answer(
 CITING_ANSWER = "The guide says how far the beam reaches [guide.pdf, p. 7]."
 
 
-def test_the_page_the_answer_cites_leads_its_sources(
-    client: EngineClient, tmp_path: Path
-) -> None:
+def test_the_page_the_answer_cites_leads_its_sources(client: EngineClient, tmp_path: Path) -> None:
     # A gpt-oss that answers at once, citing page 7 (the beam is on page 2): what the answer
     # rests on comes first, marked as cited, then the question's own best passage.
     model = build_scripted_gptoss_gguf(

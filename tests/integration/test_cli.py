@@ -276,3 +276,40 @@ def test_closed_stdout_is_not_a_traceback(lanterna_home: Path, demo_model: Path)
     proc.stderr.close()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("chat", "--ctx", "100"), "argument --ctx: the context length must be from 512 to"),
+        (("chat", "--threads", "-2"), "argument --threads: the thread count must be from 1 to"),
+        (("chat", "--temperature", "-1"), "argument --temperature: the temperature must be from"),
+        (("bench", "--ctx", "10"), "argument --ctx: the context length must be from 512 to"),
+        (("prompt", "--date", "2025-13-45"), "--date must be a real date written YYYY-MM-DD"),
+    ],
+)
+def test_values_no_model_could_use_are_refused_before_anything_runs(
+    lanterna_home: Path, args: tuple[str, ...], words: str
+) -> None:
+    res = run_cli(*args, "hi")
+    assert res.returncode in (1, 2), res.stderr  # 2: argparse's own exit code for usage
+    assert words in res.stderr.splitlines()[-1]
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_chat_takes_the_context_length_from_the_settings(
+    tmp_path: Path, demo_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.settings import Settings, save_settings, settings_path
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("LANTERNA_HOME", str(home))
+    save_settings(Settings(context_length=512))
+    assert settings_path().is_file()
+    long = "Tell me about lighthouses. " * 150
+    res = run_cli("chat", "--model", str(demo_model), "--max-tokens", "4", long)
+    assert res.returncode == 1
+    assert "the context holds 512; shorten it or raise the context length" in res.stderr
+    # --ctx still wins over the settings.
+    res = run_cli("chat", "--model", str(demo_model), "--max-tokens", "4", "--ctx", "2048", long)
+    assert res.returncode == 0, res.stderr

@@ -99,10 +99,28 @@ def test_unreadable_files_are_reported_one_line_each(
     assert hits and hits[0]["file"] == str(guide_pdf)
 
 
-def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
+def test_a_folder_is_searched_through_its_documents(
+    tmp_path: Path, guide_pdf: Path, manual_md: Path
+) -> None:
+    folder = tmp_path / "library"
+    (folder / "sub").mkdir(parents=True)
+    guide_pdf.rename(folder / "sub" / "guide.pdf")
+    manual_md.rename(folder / "manual.md")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff not a document")
     res = run_cli(
-        "docs", "search", str(tmp_path / "a.txt"), "--query", "x", env=_home(tmp_path)
+        "docs", "search", str(folder), "--query", "lighthouse lens", "--json", env=_home(tmp_path)
     )
+    assert res.returncode == 0, res.stderr
+    hits = _json_lines(res.stdout)
+    assert hits[0]["file"] == str(folder / "sub" / "guide.pdf") and hits[0]["page"] == 2
+    assert {h["file"] for h in hits} <= {
+        str(folder / "sub" / "guide.pdf"),
+        str(folder / "manual.md"),
+    }
+
+
+def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
+    res = run_cli("docs", "search", str(tmp_path / "a.txt"), "--query", "x", env=_home(tmp_path))
     assert res.returncode == 1
     assert res.stderr.splitlines()[-1] == "lanterna-engine: error: none of the files could be read"
 

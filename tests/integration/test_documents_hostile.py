@@ -173,13 +173,16 @@ def test_pdf_inflate_bomb_is_stopped_by_the_deadline(inflate_bomb: Path, good_pd
     _still_working(good_pdf)
 
 
-def test_scanned_pdf_without_text_layer(files: Path) -> None:
-    path = write_pdf(files / "scan.pdf", [None, None, None])
+@pytest.mark.parametrize(
+    ("pages", "said"),
+    [(3, "none of its 3 pages has a text layer"), (1, "its only page has no text layer")],
+)
+def test_scanned_pdf_without_text_layer(files: Path, pages: int, said: str) -> None:
+    path = write_pdf(files / "scan.pdf", [None] * pages)
     exc = _isolated_error(path)
     assert exc.kind == "empty"
-    assert str(exc) == (
-        "scan.pdf looks scanned: none of its 3 pages has a text layer, "
-        "and text recognition (OCR) is not available"
+    assert (
+        str(exc) == f"scan.pdf looks scanned: {said}, and text recognition (OCR) is not available"
     )
 
 

@@ -55,7 +55,7 @@ def test_cuda_asked_for_without_its_build_runs_on_the_cpu_and_says_why(
     assert isinstance(loaded, p.Loaded), loaded
     assert loaded.device == "cpu" and loaded.gpu_layers == 0
     assert loaded.device_note == (
-        "CPU: CUDA was chosen in settings but the CUDA build is not installed"
+        "CPU: CUDA was asked for but the CUDA build is not installed"
     )
     done = done_of(collect(client, client.generate(HELLO, max_tokens=4, seed=1)))
     assert done.completion_tokens >= 1

@@ -32,6 +32,7 @@ from engine.models.fit import (
     fit_for_entry,
     fit_for_path,
 )
+from engine.models.registry import ModelRegistry
 from tests.support import tiny_gptoss as tiny
 
 WINDOWED = RuntimeSettings(swa_full=False)
@@ -416,9 +417,24 @@ def test_cli_for_a_gguf_file(
     assert data["exceeds_context_length"] is False
 
 
+def test_cli_for_an_installed_model_by_the_name_models_list_prints(
+    tiny_gptoss: Path,
+    tmp_path: Path,
+    fixed_machine: MachineMemory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LANTERNA_HOME", str(tmp_path / "home"))
+    installed = ModelRegistry().import_model(tiny_gptoss)
+    assert _run(["fit", installed.name, "--ctx", "1024", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["source"] == "file" and data["model"] == str(installed.path)
+    assert data["weights_bytes"] == tiny_gptoss.stat().st_size
+
+
 @pytest.mark.usefixtures("fixed_machine")
 def test_cli_refuses_bad_input(tmp_path: Path) -> None:
-    with pytest.raises(CliError, match="neither a catalog model"):
+    with pytest.raises(CliError, match="neither an installed model, a catalog model"):
         _run(["fit", "no-such-model"])
     with pytest.raises(CliError, match="positive"):
         _run(["fit", "gpt-oss-20b", "--ctx", "0"])

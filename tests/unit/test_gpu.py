@@ -122,13 +122,13 @@ def test_auto_picks_cuda_then_metal_then_vulkan_then_cpu(
 
 FORCED_CASES = [
     # (preference, installed builds, detected GPUs, device, reason, fallback)
-    ("cpu", {"cpu", "cuda"}, [RTX], "cpu", "CPU: chosen in settings", False),
+    ("cpu", {"cpu", "cuda"}, [RTX], "cpu", "CPU: asked for", False),
     (
         "cuda",
         {"cpu", "cuda"},
         [RTX],
         "cuda",
-        "CUDA: chosen in settings, NVIDIA GeForce RTX 4090",
+        "CUDA: asked for, NVIDIA GeForce RTX 4090",
         False,
     ),
     (
@@ -136,7 +136,7 @@ FORCED_CASES = [
         {"cpu"},
         [RTX],
         "cpu",
-        "CPU: CUDA was chosen in settings but the CUDA build is not installed",
+        "CPU: CUDA was asked for but the CUDA build is not installed",
         True,
     ),
     (
@@ -144,7 +144,7 @@ FORCED_CASES = [
         {"cpu", "cuda"},
         [RADEON],
         "cpu",
-        "CPU: CUDA was chosen in settings but no NVIDIA GPU was found",
+        "CPU: CUDA was asked for but no NVIDIA GPU was found",
         True,
     ),
     # Forcing Vulkan on an NVIDIA machine with both builds: Vulkan, not the faster CUDA.
@@ -153,7 +153,7 @@ FORCED_CASES = [
         {"cpu", "cuda", "vulkan"},
         [RTX, RTX_VK],
         "vulkan",
-        "Vulkan: chosen in settings, NVIDIA GeForce RTX 4090",
+        "Vulkan: asked for, NVIDIA GeForce RTX 4090",
         False,
     ),
     (
@@ -161,7 +161,7 @@ FORCED_CASES = [
         {"cpu", "vulkan"},
         [],
         "cpu",
-        "CPU: Vulkan was chosen in settings but no Vulkan GPU was found",
+        "CPU: Vulkan was asked for but no Vulkan GPU was found",
         True,
     ),
     (
@@ -169,7 +169,7 @@ FORCED_CASES = [
         {"cpu"},
         [RADEON],
         "cpu",
-        "CPU: Vulkan was chosen in settings but the Vulkan build is not installed",
+        "CPU: Vulkan was asked for but the Vulkan build is not installed",
         True,
     ),
 ]

@@ -842,9 +842,9 @@ class MainWindow(QMainWindow):
         return _Place(path, parent_id, history, user_meta, documents)
 
     def _on_composer_text_changed(self) -> None:
-        if not self._composing and self.composer.text.toPlainText().strip():
+        if self.composer.text.toPlainText().strip():
             self._composing = True
-            self.read_ahead.schedule()
+        self.read_ahead.schedule()  # the question's words are read as they are written
 
     def _read_ahead_draft(self) -> Draft | None:
         """What the message being written will be sent with, when its documents are worth
@@ -866,7 +866,7 @@ class MainWindow(QMainWindow):
             return None
         effort = self.composer.effort_name() if self._loaded.supports_effort else None
         return Draft(
-            [*place.history, ChatMessage("user", "")],
+            [*place.history, ChatMessage("user", self.composer.text.toPlainText().strip())],
             place.documents,
             str(attachments.reader.index_path),
             effort or "medium",

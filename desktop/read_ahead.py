@@ -1,15 +1,19 @@
-"""Reading the attached documents while the question is written.
+"""Reading the attached documents, and the question, while the question is written.
 
 Once every chip of the message being written has been read, the worker is asked to read the
-coming prompt up to the question (:class:`engine.protocol.ReadAhead`): the conversation and the
-documents that go in whole. The question then starts answering at once instead of waiting for
-the documents to be read after Send — on a CPU that wait is minutes for a long document.
+coming prompt (:class:`engine.protocol.ReadAhead`): the conversation, the documents that go in
+whole and the question as written so far. The question then starts answering at once instead of
+waiting for the documents to be read after Send — on a CPU that wait is minutes for a long
+document.
 
 Asked again whenever what the question will be sent with changes (a chip added or removed, the
-effort, another conversation, a new model) and after each answer; what the worker has cached
-already is not read twice. Send cancels a read-ahead still running: the batches it read stay in
-the cache, so the question goes on from there. The model bar shows the reading while it runs.
-Its errors are not shown: the question sent later meets the same problem and reports it.
+effort, another conversation, a new model), after each answer, and after each pause in the
+typing: Send after a pause starts answering at once, Send right after the last keystroke has only
+the words typed since the pause left to read. What the worker has cached already is not read
+twice, and a reading under way is let finish when only the text changed. Send cancels a
+read-ahead still running: the batches it read stay in the cache, so the question goes on from
+there. The model bar shows the reading while it runs. Its errors are not shown: the question
+sent later meets the same problem and reports it.
 """
 
 from __future__ import annotations
@@ -28,25 +32,29 @@ from engine import protocol as p
 from engine.client import EngineClient
 from engine.conversation import ChatMessage
 
-# Chips often finish reading one after another: wait for the last before asking.
+# Chips often finish reading one after another, and keys are pressed one after another: wait
+# for a pause before asking.
 DELAY_MS = 400
 
 
 @dataclass(frozen=True)
 class Draft:
-    """What the message being written will be sent with (its text aside)."""
+    """The message being written, as far as it is, and what it will be sent with."""
 
     messages: Sequence[ChatMessage]  # ends with the message being written
     documents: Sequence[Mapping[str, Any]]
     documents_index: str | None
     effort: str
     max_tokens: int
+    # Everything but the message's text: while it stays the same, a reading under way is
+    # still useful and is let finish.
+    context: str = field(init=False)
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
-        key = json.dumps(
+        context = json.dumps(
             [
-                [m.to_json() for m in self.messages],
+                [m.to_json() for m in self.messages[:-1]],
                 [dict(d) for d in self.documents],
                 self.documents_index,
                 self.effort,
@@ -54,7 +62,8 @@ class Draft:
             ],
             sort_keys=True,
         )
-        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "context", context)
+        object.__setattr__(self, "key", json.dumps([context, self.messages[-1].content]))
 
 
 class DocumentReadAhead(QObject):
@@ -85,6 +94,8 @@ class DocumentReadAhead(QObject):
         self._timer.timeout.connect(self._start)
         self._req: int | None = None
         self._key: str | None = None  # the draft read, or being read
+        self._context: str | None = None  # its context
+        self._again = False  # the text changed during the reading: look again after it
         # Read-aheads cancelled whose last events are still to come: taken, not shown.
         self._stopped: set[int] = set()
         self._clock = PromptProgressClock()
@@ -101,7 +112,8 @@ class DocumentReadAhead(QObject):
         """The question is being sent (or the cache is about to change): cancel the reading,
         keeping what it read, and forget what was read."""
         self._timer.stop()
-        self._key = None
+        self._key = self._context = None
+        self._again = False
         if self._req is not None:
             self._cancel()
             self.finished.emit(False)
@@ -126,6 +138,9 @@ class DocumentReadAhead(QObject):
                 self._key = None  # try again when something changes
             read = isinstance(ev, p.ReadAheadDone) and not ev.cancelled
             self.finished.emit(read and bool(self._clock.stage))
+            if self._again:
+                self._again = False
+                self._start()
         return True
 
     def _start(self) -> None:
@@ -136,6 +151,11 @@ class DocumentReadAhead(QObject):
         if draft.key == self._key:
             return  # read, or being read
         if self._req is not None:
+            if draft.context == self._context:
+                # Only the text changed: what is being read is still the prompt's start
+                # (documents, most often); cancelling would lose the batch under way.
+                self._again = True
+                return
             self._cancel()
         try:
             self._req = self._client().read_ahead(
@@ -148,7 +168,7 @@ class DocumentReadAhead(QObject):
         except RuntimeError:  # the worker just died; its exit is shown elsewhere
             self._req = None
             return
-        self._key = draft.key
+        self._key, self._context = draft.key, draft.context
         self._clock = PromptProgressClock()
 
     def _cancel(self) -> None:

@@ -330,10 +330,11 @@ class EngineClient:
         documents: Sequence[Mapping[str, Any]] = (),
         documents_index: str | None = None,
     ) -> int:
-        """Have the worker read now what the prompt of a question not yet written will start
+        """Have the worker read now what the prompt of a question being written will start
         with (see :class:`engine.protocol.ReadAhead`). ``messages`` ends with that question's
-        user message (its text is not used); the other arguments are those the question will be
-        sent with. Ends with a ``ReadAheadDone`` event; :meth:`cancel` keeps what was read."""
+        user message, with what is written of it so far; the other arguments are those the
+        question will be sent with. Ends with a ``ReadAheadDone`` event; :meth:`cancel` keeps
+        what was read."""
         req = next(self._ids)
         self._send(
             p.ReadAhead(

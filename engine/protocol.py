@@ -101,13 +101,14 @@ class Generate(Message):
 class ReadAhead(Generate):
     """Read now the start of the prompt that a :class:`Generate` with these fields will have.
 
-    ``messages`` ends with the user message being written (its text does not matter, and is
-    not read); its attached documents are in ``documents`` as for Generate. The worker reads
-    into its cache everything that prompt will hold before that message's own text: the
-    conversation, the documents attached whole, and (when they are searched instead) embeds
-    their passages. The question sent next, as a Generate of the same conversation, then starts
-    answering at once. Sampling fields are not used. Progress comes as :class:`PromptProgress`,
-    the documents' plan as :class:`DocumentsPlan`, and the end as :class:`ReadAheadDone`;
+    ``messages`` ends with the user message being written, with its text so far (possibly empty);
+    its attached documents are in ``documents`` as for Generate. The worker reads into its cache
+    the prompt that message would be sent with now, but its last token, or, where the cache
+    cannot be cut back after an edit or the documents are searched by passages, only what comes
+    before the message's text (see :mod:`engine.read_ahead`); for passages it also embeds them.
+    The question sent next, as a Generate of the same conversation, then starts answering at
+    once. Sampling fields are not used. Progress comes as :class:`PromptProgress`, the
+    documents' plan as :class:`DocumentsPlan`, and the end as :class:`ReadAheadDone`;
     cancelling keeps what was read.
     """
 

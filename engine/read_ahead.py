@@ -1,16 +1,22 @@
-"""Which part of a coming prompt can be read before its question is written.
+"""Which part of a coming prompt can be read before its question is sent.
 
-While the user writes a question about attached documents, the worker can already read what the
-prompt will hold before that question: the conversation so far and the documents that go whole
-into the message (``engine.protocol.ReadAhead``). On a CPU that reading is most of the first
-answer's wait (minutes for a long document), so doing it while the user types makes the answer
-start almost at once.
+While the user writes a question about attached documents, the worker can already read the
+prompt it will be sent with (``engine.protocol.ReadAhead``): the conversation so far, the
+documents that go whole into the message and the question as written so far. On a CPU, reading
+a long document is most of the first answer's wait (minutes), and even a question of twenty
+tokens costs several times more after a long document than after a short conversation
+(attention reads the whole cache); read while the user types, neither is waited for after Send.
 
-What comes before the question does not depend on its words, but how much of it is the same
-token for token depends on the chat template and the tokenizer. So the prompt is rendered for
-two different stand-in questions and only the tokens the two renderings share are read: they
-are exactly the tokens every question will share. (Whole documents are tokenized on their own,
-``SpecialTextGuard.protect_block``, so the shared part runs to the end of the documents.)
+Where the cache can be cut back to any point (``Backend.can_cut_back``), the prompt is read as
+it would be sent now, but for its last token: a question sent as it was read starts answering
+at once, and one written further or edited cuts the cache back to where it still matches. Where
+it cannot (a sliding window that forgot the start would have everything read again), and for
+documents searched by passages (chosen for the whole question, they come before its words),
+only the part before the question's words is read. How much of the prompt that is, token for
+token, depends on the chat template and the tokenizer: so the prompt is rendered with two
+different stand-in questions and only the tokens the two renderings share are read (whole
+documents are tokenized on their own, ``SpecialTextGuard.protect_block``, so the shared part runs
+to the end of the documents).
 """
 
 from __future__ import annotations

@@ -681,7 +681,7 @@ class Worker:
         return docs.messages, docs.tools, docs
 
     def _read_ahead(self, cmd: p.ReadAhead) -> None:
-        """Read the coming prompt up to the text of the message being written (see
+        """Read the coming prompt as far as it is known (see
         :class:`engine.protocol.ReadAhead` and :mod:`engine.read_ahead`)."""
         t_start = time.perf_counter()
         model = self._model_for(cmd.req)
@@ -695,24 +695,38 @@ class Worker:
         try:
             messages, tools = self.request(cmd, guard)
             last = last_user_message(messages)
-            probes = [with_text(messages, last, text) for text in PROBES]
-            with_docs, tools, docs = self._with_documents(
-                cmd, facts, guard.protect_messages(probes[0]), tools, tokens_of
-            )
-            if docs is not None and docs.strategy == "retrieval":
-                # Each question gets its own passages: read up to the message, no further.
-                with_docs = [*with_docs[:last], guard.protect_messages(probes[0])[last]]
-            renders = [
-                list(tokens_of(self.render(cmd, facts, msgs, tools)))
-                for msgs in (with_docs, swap_text(with_docs, last, PROBES[0], PROBES[1]))
-            ]
+            text = messages[last].content
+            as_sent = backend.can_cut_back() and bool(text.strip())
+            # With nothing written yet, a stand-in keeps the documents' block as it will be
+            # once there is a question after it.
+            source = messages if as_sent else with_text(messages, last, text + PROBES[0])
+            protected = guard.protect_messages(source)
+            with_docs, tools, docs = self._with_documents(cmd, facts, protected, tools, tokens_of)
+            if as_sent and (docs is None or docs.strategy == "whole"):
+                # The prompt as it would be sent now, but its last token (which a question's
+                # sampling reads again): sent unchanged, it starts answering at once; edited or
+                # extended, the cache is cut back to where it still matches.
+                prompt = list(tokens_of(self.render(cmd, facts, with_docs, tools)))[:-1]
+            else:
+                # Only what precedes the question's words: passages are chosen for the whole
+                # question and come before them, and a sliding window that forgot the start
+                # could not be cut back after an edit (everything would be read again).
+                if docs is not None and docs.strategy == "retrieval":
+                    bare = with_text(messages, last, PROBES[0])
+                    with_docs = [*with_docs[:last], guard.protect_messages(bare)[last]]
+                else:
+                    with_docs = swap_text(with_docs, last, protected[last].content, PROBES[0])
+                renders = [
+                    list(tokens_of(self.render(cmd, facts, msgs, tools)))
+                    for msgs in (with_docs, swap_text(with_docs, last, PROBES[0], PROBES[1]))
+                ]
+                prompt = shared_start(*renders)
         except (ConversationError, ValueError) as exc:
             self.send(p.Error(cmd.req, "bad_request", str(exc)))
             return
         except EmbeddingCancelled:
             self.send(p.ReadAheadDone(cmd.req, 0, 0, 0.0, cancelled=True))
             return
-        prompt = shared_start(*renders)
         if not self._room(cmd.req, facts, prompt):
             return
 

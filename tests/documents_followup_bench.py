@@ -11,9 +11,13 @@ conversations read the same new tokens at every turn); every follow-up's time to
 printed for both, with their ratio. The worker reuses the cached prefix of the conversation,
 document included, so a follow-up reads only the last answer and the new question: the ratio
 shows what the document still costs (attention over a longer context), not its re-reading,
-which the first question's time shows. Last, the document is read ahead (as the app does
-while the first question is written, ``engine.protocol.ReadAhead``) and the first question
-asked again: its time to first token is what the user waits after Send.
+which the first question's time shows. Last, the app's way: the prompt is read ahead as the
+app does while the question is written (``engine.protocol.ReadAhead``), then the question is
+sent; first the first question, then the same follow-ups, twice: with the question but its last
+word read ahead (Send pressed right after the last keystroke) and with the whole question read
+ahead (Send after a pause in the typing). Their times to first token are what the user waits
+after Send, compared with the follow-ups of the conversation without the document (which the
+app does not read ahead: without documents there is little to read).
 
 The raw library is measured in the same run: llama-cpp-python alone reads the same number of
 new tokens after the document's tokens and after a short prefix, with the worker's context
@@ -99,16 +103,20 @@ def run_conversation(
     documents: list[dict[str, object]],
     index: str | None,
     turns: int,
-    ahead: bool = False,
+    ahead: str | None = None,
 ) -> tuple[list[p.Done], p.DocumentsPlan | None]:
-    """``ahead``: before each follow-up, read ahead what precedes it (the last answer), as the
-    app does while the follow-up is written."""
+    """``ahead``: before each follow-up, read ahead its prompt as the app does while it is
+    written: with the question but its last word (``"typing"``: Send pressed before the pause
+    in the typing that would have the last word read) or with the whole question
+    (``"paused"``)."""
     messages = [ChatMessage("user", FIRST)]
     dones: list[p.Done] = []
     plan: p.DocumentsPlan | None = None
     for turn in range(turns + 1):
         if ahead and turn > 0:
-            start = [*messages[:-1], ChatMessage("user", "")]
+            written = messages[-1].content
+            draft = but_last_word(written) if ahead == "typing" else written
+            start = [*messages[:-1], ChatMessage("user", draft)]
             events = collect(client, client.read_ahead(start, documents=documents,
                                                         documents_index=index))  # fmt: skip
             assert isinstance(events[-1], p.ReadAheadDone), events[-1]
@@ -125,12 +133,36 @@ def run_conversation(
     return dones, plan
 
 
+def app_table(dones: list[p.Done], without: list[p.Done], how: str) -> None:
+    print(f"follow-ups in the app, the last answer and {how} read ahead while it is written:")
+    print(f"{'follow-up':>9}  {'with doc (ms)':>13}  {'new':>5}  {'without (ms)':>12}  "
+          f"{'ratio':>6}")  # fmt: skip
+    pairs = list(zip(dones[1:], without[1:], strict=True))
+    ratios = [ttft_ratio(a, b) for a, b in pairs]
+    for n, ((a, b), ratio) in enumerate(zip(pairs, ratios, strict=True), 1):
+        print(f"{n:>9}  {a.ttft_ms:>13,.1f}  {a.prompt_tokens - a.cached_tokens:>5}  "
+              f"{b.ttft_ms:>12,.1f}  {ratio:>6.2f}")  # fmt: skip
+    print(f"median ratio, the app's follow-up with the document / without (no read-ahead, as "
+          f"in a chat without documents): {statistics.median(ratios):.2f}, "
+          f"highest {max(ratios):.2f}")  # fmt: skip
+
+
+def ttft_ratio(a: p.Done, b: p.Done) -> float:
+    return a.ttft_ms / b.ttft_ms if b.ttft_ms else float("inf")
+
+
+def but_last_word(text: str) -> str:
+    return text.rsplit(" ", 1)[0]
+
+
 def read_ahead_first(
     client: EngineClient, documents: list[dict[str, object]], index: str
 ) -> tuple[p.ReadAheadDone, p.Done]:
-    """The document read ahead while the first question is written, then that question."""
-    events = collect(client, client.read_ahead([ChatMessage("user", "")], documents=documents,
-                                                documents_index=index), timeout=1800)  # fmt: skip
+    """The document and the first question but its last word read ahead while it is written,
+    then that question."""
+    draft = [ChatMessage("user", but_last_word(FIRST))]
+    events = collect(client, client.read_ahead(draft, documents=documents, documents_index=index),
+                     timeout=1800)  # fmt: skip
     ahead = events[-1]
     assert isinstance(ahead, p.ReadAheadDone), ahead
     req = client.generate([ChatMessage("user", FIRST)], max_tokens=24, temperature=0.0, seed=1,
@@ -187,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             ahead, after = read_ahead_first(
                 client, [{"path": attached.path, "message": 0}], str(index_path)
             )
-            with_ahead, _ = run_conversation(
-                client, [{"path": attached.path, "message": 0}], str(index_path),
-                args.follow_ups, ahead=True,
+            typing, paused = (
+                run_conversation(client, [{"path": attached.path, "message": 0}],
+                                 str(index_path), args.follow_ups, ahead=mode)[0]
+                for mode in ("typing", "paused")
             )  # fmt: skip
         finally:
             client.shutdown()
@@ -202,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"first question with the document: TTFT {first.ttft_ms:,.0f} ms "
           f"({first.prompt_tokens:,} prompt tokens, {first.cached_tokens:,} cached); "
           f"without: {without[0].ttft_ms:,.0f} ms")  # fmt: skip
-    print(f"first question after the document was read ahead (while it was written): TTFT "
+    print(f"first question after the document and its words were read ahead (while it was "
+          f"written): TTFT "
           f"{after.ttft_ms:,.0f} ms ({after.prompt_tokens - after.cached_tokens:,} new tokens); "
           f"the read-ahead read {ahead.read:,} tokens in "
           f"{ahead.read_ms / 1000:,.1f} s")  # fmt: skip
@@ -210,23 +244,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{'without (ms)':>12}  {'new':>5}  {'ratio':>6}")  # fmt: skip
     ratios: list[float] = []
     for n, (a, b) in enumerate(zip(with_doc[1:], without[1:], strict=True), 1):
-        ratio = a.ttft_ms / b.ttft_ms if b.ttft_ms else float("inf")
-        ratios.append(ratio)
+        ratios.append(ratio := ttft_ratio(a, b))
         print(f"{n:>9}  {a.ttft_ms:>13,.1f}  {a.cached_tokens:>7,}  "
               f"{a.prompt_tokens - a.cached_tokens:>5}  {b.ttft_ms:>12,.1f}  "
               f"{b.prompt_tokens - b.cached_tokens:>5}  {ratio:>6.2f}")  # fmt: skip
     print(f"median follow-up ratio (with / without the document): {statistics.median(ratios):.2f}")
-    print("follow-ups in the app, the last answer read ahead while the question is written:")
-    print(f"{'follow-up':>9}  {'with doc (ms)':>13}  {'new':>5}  {'without (ms)':>12}  "
-          f"{'ratio':>6}")  # fmt: skip
-    app_ratios: list[float] = []
-    for n, (a, b) in enumerate(zip(with_ahead[1:], without[1:], strict=True), 1):
-        ratio = a.ttft_ms / b.ttft_ms if b.ttft_ms else float("inf")
-        app_ratios.append(ratio)
-        print(f"{n:>9}  {a.ttft_ms:>13,.1f}  {a.prompt_tokens - a.cached_tokens:>5}  "
-              f"{b.ttft_ms:>12,.1f}  {ratio:>6.2f}")  # fmt: skip
-    print(f"median ratio, the app's follow-up with the document / without (no read-ahead, as "
-          f"in a chat without documents): {statistics.median(app_ratios):.2f}")  # fmt: skip
+    for dones, how in ((typing, "the question but its last word (Send right after typing)"),
+                       (paused, "the whole question (Send after a pause)")):  # fmt: skip
+        app_table(dones, without, how)
     if not args.no_raw:
         new = round(statistics.median(a.prompt_tokens - a.cached_tokens for a in with_doc[1:]))
         long, short = raw_ratio(model, text, args.ctx, new, first.prompt_tokens)

@@ -136,6 +136,12 @@ class Backend(Protocol):
         keeps the batches read before it."""
         ...
 
+    def can_cut_back(self) -> bool:
+        """Whether the cache can be cut back to any point of what it holds, keeping the rest:
+        not when a sliding-window layer keeps only its window (what it forgot is read
+        again from the start)."""
+        ...
+
     def save_context(self) -> object:
         """An opaque copy of the cached context, for :meth:`restore_context`."""
         ...

@@ -466,6 +466,12 @@ class LlamaCppBackend:
         self._read(llm, rest, len(rest), cancelled, read if len(rest) > self._n_batch else None)
         stats.prompt_ms = (time.perf_counter() - t0) * 1000.0
 
+    def can_cut_back(self) -> bool:
+        llm = self._require()
+        return int(self._lib.llama_model_n_swa(llm.model)) <= 0 or bool(
+            llm.context_params.swa_full
+        )
+
     # -------------------------------------------------------------- context snapshots
 
     def save_context(self) -> object:

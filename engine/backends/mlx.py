@@ -521,6 +521,11 @@ class MlxBackend:
 
     # -------------------------------------------------------------- context snapshots
 
+    def can_cut_back(self) -> bool:
+        self._require()
+        kinds = self._trimmable_kinds()
+        return all(isinstance(layer, kinds) for layer in self._cache)
+
     def save_context(self) -> object:
         """A deep copy of the cache and the tokens it holds (and the shared checkpoint).
 

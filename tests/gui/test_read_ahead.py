@@ -135,3 +135,58 @@ def test_writing_in_a_reopened_chat_reads_its_earlier_documents(
         again.composer.send_button.click()
     started = next(e for e in events if isinstance(e, p.Started))
     assert started.prompt_tokens - started.cached_tokens < 32
+
+
+def test_the_question_is_read_as_it_is_written_without_stopping_the_documents(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = open_window(max_tokens=4)
+    client = window.bridge.client
+    asked: list[str] = []
+    cancelled: list[int] = []
+    real_read_ahead, real_cancel = client.read_ahead, client.cancel
+
+    def read_ahead(messages: Any, **kwargs: Any) -> int:
+        asked.append(messages[-1].content)
+        return real_read_ahead(messages, **kwargs)
+
+    def cancel(req: int = -1) -> None:
+        cancelled.append(req)
+        real_cancel(req)
+
+    client.read_ahead = read_ahead  # type: ignore[method-assign]
+    client.cancel = cancel  # type: ignore[method-assign]
+    reading: list[float] = []
+    window.read_ahead.status.connect(lambda _text, fraction: reading.append(fraction))
+    _attach(qtbot, window, guide(tmp_path, pages=8))
+    qtbot.waitUntil(lambda: len(reading) >= 1, timeout=120_000)
+    # Words typed while the document is being read: that reading goes on.
+    draft = QUESTION.rsplit(" ", 1)[0]
+    window.composer.text.setPlainText(draft[:8])
+    qtbot.wait(2 * DELAY_MS)
+    window.composer.text.setPlainText(draft)
+    qtbot.waitUntil(
+        lambda: asked[-1:] == [draft] and not window.read_ahead.running, timeout=120_000
+    )
+    assert asked[0] == "" and asked[-1] == draft and cancelled == []
+
+    events = _turn_events(window)
+    window.composer.text.setPlainText(QUESTION)  # the last word, and Send at once
+    with qtbot.waitSignal(window.answer_saved, timeout=90_000):
+        window.composer.send_button.click()
+    started = next(e for e in events if isinstance(e, p.Started))
+    # Left for after Send: the last word and the turn's closing markers.
+    assert 0 < started.prompt_tokens - started.cached_tokens <= 8
+
+    # A follow-up sent after a pause in the typing was read as it is sent: only its last
+    # token, which sampling reads anyway, is left.
+    follow_up = "And how far does its light reach on a clear night?"
+    window.composer.text.setPlainText(follow_up)
+    qtbot.waitUntil(
+        lambda: asked[-1:] == [follow_up] and not window.read_ahead.running, timeout=120_000
+    )
+    events = _turn_events(window)
+    with qtbot.waitSignal(window.answer_saved, timeout=90_000):
+        window.composer.send_button.click()
+    started = next(e for e in events if isinstance(e, p.Started))
+    assert started.prompt_tokens - started.cached_tokens == 1

@@ -81,6 +81,7 @@ def test_windowed_cache_reads_again_what_it_can_no_longer_cut_back(tiny_gptoss: 
     try:
         backend.load(LoadParams(tiny_gptoss, n_ctx=n_ctx), lambda _f: True)
         fresh.load(LoadParams(tiny_gptoss, n_ctx=n_ctx), lambda _f: True)
+        assert not backend.can_cut_back()
         first = backend.tokenize("the lantern was lit at dusk. " * 40, add_bos=False)
         # The windowed cache holds the window plus a micro-batch (768 cells here): after a
         # 1,000-token answer it no longer holds the end of ``first``.
@@ -107,6 +108,7 @@ def test_short_contexts_keep_the_full_cache_and_reuse_the_shared_prefix(
     backend = LlamaCppBackend()
     try:
         backend.load(LoadParams(tiny_gptoss, n_ctx=2048), lambda _f: True)
+        assert backend.can_cut_back()
         first = backend.tokenize("the lantern was lit at dusk. " * 40, add_bos=False)
         _greedy(backend, first, 500)
         follow_up = first + backend.tokenize(" and then the wind rose", add_bos=False)

@@ -1,13 +1,15 @@
 """Reading a question's documents while it is written (``ReadAhead``), with the demo model in
-a real worker: the documents end up in the cache, so the question itself reads only its own
-words; a cancelled read-ahead keeps the batches it read; a document searched by passages has
-only the conversation read ahead."""
+a real worker: the documents and the words written end up in the cache, so the question itself
+reads only what was typed after them (nothing when sent as it was read); words changed later
+cut the cache back; a cancelled read-ahead keeps the batches it read; a document searched by
+passages has only the conversation read ahead."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from engine import protocol as p
+from engine.backends.kv_cache import FULL_SWA_MAX_CTX
 from engine.client import EngineClient
 from engine.conversation import ChatMessage
 from engine.documents.attach import attach, open_index
@@ -15,6 +17,7 @@ from tests.integration.test_chat_documents import QUESTION, guide
 from tests.support.events import collect, done_of, load
 
 BATCH = 512  # the worker's default batch (LoadParams.n_batch)
+DRAFT = QUESTION.rsplit(" ", 1)[0]  # the question being written, but its last word
 
 
 def attached(tmp_path: Path, pages: int) -> tuple[list[dict[str, object]], str]:
@@ -35,8 +38,8 @@ def test_a_document_read_ahead_leaves_the_question_only_its_own_words(
 ) -> None:
     load(client, demo_model, n_ctx=8192)
     documents, index = attached(tmp_path, pages=4)
-    # The text of the message being written is not read: it may still change.
-    req = client.read_ahead([ChatMessage("user", "How far")], documents=documents,
+    # The question as written so far: Send comes before its last word was read.
+    req = client.read_ahead([ChatMessage("user", DRAFT)], documents=documents,
                             documents_index=index)  # fmt: skip
     events = collect(client, req)
     ahead = read_ahead_done(events)
@@ -52,8 +55,10 @@ def test_a_document_read_ahead_leaves_the_question_only_its_own_words(
     events = collect(client, req)
     done_of(events)
     started = next(e for e in events if isinstance(e, p.Started))
-    assert started.cached_tokens == ahead.tokens
-    assert 0 < started.prompt_tokens - started.cached_tokens < 32  # the question's words
+    # The draft was read as if sent: its closing markers are cut back, all before them kept.
+    assert ahead.tokens - 8 <= started.cached_tokens <= ahead.tokens
+    # Left for after Send: the last word and the turn's closing markers.
+    assert 0 < started.prompt_tokens - started.cached_tokens <= 8
     assert not any(isinstance(e, p.PromptProgress) for e in events)
 
     # Read ahead again for the next question: the conversation and document are cached, and
@@ -65,6 +70,42 @@ def test_a_document_read_ahead_leaves_the_question_only_its_own_words(
                                                 documents_index=index))  # fmt: skip
     again = read_ahead_done(events)
     assert again.tokens > ahead.tokens and 0 < again.read < 64
+
+
+def test_a_question_sent_as_it_was_read_ahead_reads_nothing_more(
+    client: EngineClient, demo_model: Path, tmp_path: Path
+) -> None:
+    """Send after a pause in the typing: the prompt was read whole but for its last token,
+    which sampling reads anyway."""
+    load(client, demo_model, n_ctx=8192)
+    documents, index = attached(tmp_path, pages=2)
+    ahead = read_ahead_done(collect(client, client.read_ahead(
+        [ChatMessage("user", QUESTION)], documents=documents, documents_index=index)))
+    events = collect(client, client.generate([ChatMessage("user", QUESTION)], max_tokens=4,
+                                             seed=1, documents=documents,
+                                             documents_index=index))  # fmt: skip
+    done_of(events)
+    started = next(e for e in events if isinstance(e, p.Started))
+    assert (started.cached_tokens, started.prompt_tokens) == (ahead.tokens, ahead.tokens + 1)
+
+
+def test_a_question_whose_earlier_words_changed_after_the_read_ahead_is_answered(
+    client: EngineClient, demo_model: Path, tmp_path: Path
+) -> None:
+    load(client, demo_model, n_ctx=8192)
+    documents, index = attached(tmp_path, pages=3)
+    req = client.read_ahead([ChatMessage("user", "How near is the lighthouse beam")],
+                            documents=documents, documents_index=index)  # fmt: skip
+    events = collect(client, req)
+    ahead = read_ahead_done(events)
+    plan = next(e for e in events if isinstance(e, p.DocumentsPlan))
+    req = client.generate([ChatMessage("user", QUESTION)], max_tokens=4, seed=1,
+                          documents=documents, documents_index=index)  # fmt: skip
+    events = collect(client, req)
+    assert done_of(events).finish_reason in ("stop", "length")
+    started = next(e for e in events if isinstance(e, p.Started))
+    # The cache is cut back to the last word both share ("How"), the document stays.
+    assert plan.tokens < started.cached_tokens < ahead.tokens
 
 
 def test_a_cancelled_read_ahead_keeps_what_it_read(
@@ -103,7 +144,8 @@ def test_passages_are_not_read_ahead_only_the_conversation(
     history = [ChatMessage("user", "Hello there, what can you do?"),
                ChatMessage("assistant", "I answer questions about documents.")]  # fmt: skip
     documents = [{**documents[0], "message": 2}]
-    events = collect(client, client.read_ahead([*history, ChatMessage("user", "")],
+    # The question's words are not read either: its passages will come before them.
+    events = collect(client, client.read_ahead([*history, ChatMessage("user", DRAFT)],
                                                documents=documents, documents_index=index))
     ahead = read_ahead_done(events)
     plan = next(e for e in events if isinstance(e, p.DocumentsPlan))
@@ -135,13 +177,28 @@ def test_gpt_oss_reads_the_document_ahead_in_its_harmony_prompt(
     load(client, tiny_gptoss, n_ctx=8192)
     documents, index = attached(tmp_path, pages=2)
     ahead = read_ahead_done(collect(client, client.read_ahead(
-        [ChatMessage("user", "")], effort="high", documents=documents, documents_index=index)))
+        [ChatMessage("user", DRAFT)], effort="high", documents=documents, documents_index=index)))
     assert ahead.read == ahead.tokens > 500
 
     req = client.generate([ChatMessage("user", QUESTION)], effort="high", max_tokens=2, seed=1,
                           documents=documents, documents_index=index)  # fmt: skip
     events = collect(client, req)
     started = next(e for e in events if isinstance(e, p.Started))
-    assert started.cached_tokens == ahead.tokens
-    # The question's bytes (this test tokenizer has small pieces) and the turn's markers.
-    assert started.prompt_tokens - started.cached_tokens <= len(QUESTION) + 8
+    assert ahead.tokens - 8 <= started.cached_tokens <= ahead.tokens
+    # The last word's bytes (this test tokenizer has small pieces) and the turn's markers.
+    assert started.prompt_tokens - started.cached_tokens <= len(QUESTION) - len(DRAFT) + 8
+
+
+def test_a_windowed_cache_reads_ahead_only_up_to_the_question(
+    client: EngineClient, tiny_gptoss: Path, tmp_path: Path
+) -> None:
+    """Beyond 32k tokens gpt-oss's sliding-window layers keep only their window: words read
+    ahead and then edited would need everything read again, so none are read ahead."""
+    load(client, tiny_gptoss, n_ctx=FULL_SWA_MAX_CTX * 2)
+    documents, index = attached(tmp_path, pages=2)
+    draft = read_ahead_done(collect(client, client.read_ahead(
+        [ChatMessage("user", DRAFT)], documents=documents, documents_index=index)))
+    empty = read_ahead_done(collect(client, client.read_ahead(
+        [ChatMessage("user", "")], documents=documents, documents_index=index)))
+    assert draft.read == draft.tokens > 500
+    assert (empty.tokens, empty.read) == (draft.tokens, 0)  # the same start, read already

@@ -842,9 +842,11 @@ class MainWindow(QMainWindow):
         return _Place(path, parent_id, history, user_meta, documents)
 
     def _on_composer_text_changed(self) -> None:
-        if self.composer.text.toPlainText().strip():
+        text = self.composer.text.toPlainText()
+        if text.strip():
             self._composing = True
-        self.read_ahead.schedule()  # the question's words are read as they are written
+        # The question's words are read as they are written.
+        self.read_ahead.schedule(word_done=text[-1:].isspace())
 
     def _read_ahead_draft(self) -> Draft | None:
         """What the message being written will be sent with, when its documents are worth

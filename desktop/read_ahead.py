@@ -7,13 +7,13 @@ waiting for the documents to be read after Send — on a CPU that wait is minute
 document.
 
 Asked again whenever what the question will be sent with changes (a chip added or removed, the
-effort, another conversation, a new model), after each answer, and after each pause in the
-typing: Send after a pause starts answering at once, Send right after the last keystroke has only
-the words typed since the pause left to read. What the worker has cached already is not read
-twice, and a reading under way is let finish when only the text changed. Send cancels a
-read-ahead still running: the batches it read stay in the cache, so the question goes on from
-there. The model bar shows the reading while it runs. Its errors are not shown: the question
-sent later meets the same problem and reports it.
+effort, another conversation, a new model), after each answer, and as the question is typed (each
+word as it is finished, and after each pause): Send after a pause starts answering at once, Send
+right after the last keystroke has only the last word left to read. What the worker has cached
+already is not read twice, and a reading under way is let finish when only the text changed.
+Send cancels a read-ahead still running: the batches it read stay in the cache, so the question
+goes on from there. The model bar shows the reading while it runs. Its errors are not shown: the
+question sent later meets the same problem and reports it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from engine.conversation import ChatMessage
 # Chips often finish reading one after another, and keys are pressed one after another: wait
 # for a pause before asking.
 DELAY_MS = 400
+# A word just finished (a space typed) will not change: read it at once, not at the next pause,
+# which may only come after Send. Short, not zero, so that a paste is one reading.
+WORD_DELAY_MS = 30
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,10 @@ class DocumentReadAhead(QObject):
     def running(self) -> bool:
         return self._req is not None
 
-    def schedule(self) -> None:
-        """Something the question will be sent with may have changed: look again shortly."""
-        self._timer.start()
+    def schedule(self, word_done: bool = False) -> None:
+        """Something the question will be sent with may have changed: look again shortly (at
+        once when ``word_done``: a word of the question was just finished)."""
+        self._timer.start(WORD_DELAY_MS if word_done else DELAY_MS)
 
     def stop(self) -> None:
         """The question is being sent (or the cache is about to change): cancel the reading,

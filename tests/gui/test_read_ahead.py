@@ -17,6 +17,8 @@ from engine.settings import Settings
 from tests.gui.conftest import WindowFactory, send_and_wait
 from tests.integration.test_chat_documents import QUESTION, guide
 
+KEY_MS = 120  # a steady typist's time between keys
+
 
 def _attach(qtbot: QtBot, window: MainWindow, pdf: Path) -> None:
     tray = window.composer.attachments
@@ -190,3 +192,20 @@ def test_the_question_is_read_as_it_is_written_without_stopping_the_documents(
         window.composer.send_button.click()
     started = next(e for e in events if isinstance(e, p.Started))
     assert started.prompt_tokens - started.cached_tokens == 1
+
+
+def test_words_typed_without_a_pause_are_read_as_each_is_finished(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = open_window(max_tokens=4)
+    with qtbot.waitSignal(window.read_ahead.finished, timeout=120_000):
+        _attach(qtbot, window, guide(tmp_path, pages=3))
+    # Typed steadily, faster than the pause that has a word read in the middle of it.
+    assert 0 < KEY_MS < DELAY_MS
+    qtbot.keyClicks(window.composer.text, QUESTION, delay=KEY_MS)
+    events = _turn_events(window)
+    with qtbot.waitSignal(window.answer_saved, timeout=90_000):
+        window.composer.send_button.click()  # right after the last key
+    started = next(e for e in events if isinstance(e, p.Started))
+    # Every finished word was read: left, the last word and the turn's closing markers.
+    assert 0 < started.prompt_tokens - started.cached_tokens <= 8

@@ -64,6 +64,9 @@ def offloaded_layers(requested: int, n_blocks: int) -> int:
     return total if requested < 0 else min(requested, total)
 
 
+_ABORTED = "failed to decode, ret = 2"
+
+
 class _LlamaLog:
     """Keeps llama.cpp's recent error lines so a failed load can say why."""
 
@@ -76,7 +79,9 @@ class _LlamaLog:
             self._level = lvl
             if lvl == _LOG_LEVEL_ERROR:
                 line = text.decode("utf-8", errors="replace").rstrip()
-                if line:
+                # ret = 2 is llama_decode stopped by the abort hook: a cancel the user asked
+                # for (Stop, or Send during a read-ahead), not a failure worth a log line.
+                if line and not line.endswith(_ABORTED):
                     self.lines.append(line)
                     os.write(2, text)
 

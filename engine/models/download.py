@@ -997,8 +997,11 @@ def _translate(
     if isinstance(exc, DownloadError):
         return exc
     if isinstance(exc, OfflineModeIsEnabled):
+        # Searches and downloads both end here: the message names neither.
         return DownloadError(
-            "offline", "Hugging Face downloads are switched off (HF_HUB_OFFLINE is set)"
+            "offline",
+            "Hugging Face is switched off on this machine (HF_HUB_OFFLINE is set): unset it to "
+            "search or download; installed models work without it",
         )
     if isinstance(exc, HFValidationError):
         return DownloadError("invalid", _scrub(_short(exc), token))

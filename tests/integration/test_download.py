@@ -609,6 +609,17 @@ def test_cli_search(hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
     assert REPO in out and "900 downloads" in out
 
 
+def test_cli_search_offline_says_how_to_search(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(CliError) as err:
+        _cli("search", "tiny")
+    message = str(err.value)
+    assert "unset it to search" in message and "installed models work" in message
+    assert "downloads are" not in message and hub.searches == []
+
+
 DRIVER = """
 import argparse, sys
 from engine.cli import models_download as m

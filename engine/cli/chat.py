@@ -89,12 +89,20 @@ def add_parser(sub: Any) -> None:
         help="what to show of the reasoning (default: the settings' choice, normally hidden)",
     )
     ap.add_argument("--layers", help="moderation layers, e.g. lexical,pii (default: settings)")
-    ap.add_argument("--guard-model", metavar="GGUF", help="classifier model for the guard layer")
-    ap.add_argument("--max-tokens", type=int, default=4096)
+    ap.add_argument(
+        "--guard-model",
+        metavar="GGUF",
+        help="classifier model for the guard layer (default: the settings' guard_model)",
+    )
+    ap.add_argument(
+        "--max-tokens", type=int, default=4096, help="longest answer, in tokens (default: 4096)"
+    )
     ap.add_argument(
         "--temperature", type=temperature, help="0 to 2 (default: the model's recommended value)"
     )
-    ap.add_argument("--seed", type=int)
+    ap.add_argument(
+        "--seed", type=int, help="the same seed gives the same answer (default: a new one each run)"
+    )
     ap.add_argument("--conversation", metavar="FILE.json", help="earlier turns, as JSON")
     ap.add_argument("--tools", metavar="FILE.json", help="function tools offered to the model")
     ap.add_argument(

@@ -47,6 +47,7 @@ import math
 import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,16 @@ _MIN_PREFIX = 3
 _CLASS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Cached words before the cache is emptied: bounds memory on a long-running worker.
 _CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The classifier's reading of one segment."""
+
+    categories: tuple[str, ...]  # the heads that fired (see ``TextClassifier.scan``)
+    # The highest score minus its head's threshold: at 0 or above a head fired; how far below
+    # 0 tells how far the segment is from anything the classifier would withhold.
+    margin: float
 
 # A word's contribution: (head index, summed weight) pairs, how many features it has, and the
 # concept classes it belongs to.
@@ -355,15 +366,20 @@ class TextClassifier:
         threshold. ``only`` restricts the categories checked; an unknown name raises
         ``ValueError``.
         """
+        return list(self.verdict(text, only).categories)
+
+    def verdict(self, text: str, only: Collection[str] | None = None) -> Verdict:
+        """The categories of :meth:`scan`, and how close the segment came to any head firing."""
         wanted = category_indices(only)
         if not wanted or not text:
-            return []
+            return Verdict((), -math.inf)
         scores = self.scores(text)
         th = self._thresholds
         found = [i for i in range(len(CATEGORIES)) if scores[i] >= th[i]]
         if not found and scores[-1] >= th[-1]:
             found = [max(range(len(CATEGORIES)), key=lambda i: scores[i] - th[i])]
-        return [CATEGORIES[i] for i in found if i in wanted]
+        margin = max(score - t for score, t in zip(scores, th, strict=True))
+        return Verdict(tuple(CATEGORIES[i] for i in found if i in wanted), margin)
 
 
 @functools.cache

@@ -130,6 +130,14 @@ class _Collected:
         self.roles[index].add(role)
 
 
+@dataclass(frozen=True)
+class ListMatch:
+    """Categories of one segment matched by the lists, in ``CATEGORIES`` order."""
+
+    blocked: tuple[str, ...]  # by a block entry: never cancelled
+    weak: tuple[str, ...]  # by weak rules only, outside a protective context
+
+
 class Lexicon:
     """Merged category lists of every language, ready to scan segments. Immutable."""
 
@@ -159,13 +167,26 @@ class Lexicon:
 
         ``only`` restricts the categories checked; an unknown name raises ``ValueError``.
         """
+        found = self.match(text, only)
+        return [name for name in CATEGORIES if name in found.blocked or name in found.weak]
+
+    def match(self, text: str, only: Collection[str] | None = None) -> ListMatch:
+        """What matched ``text``: categories blocked outright, and those flagged by weak rules
+        only (two terms, a term and a cue, a pair) outside a protective context."""
         wanted = category_indices(only)
         if not wanted or not text:
-            return []
-        flagged: set[int] = set()
+            return ListMatch((), ())
+        blocked: set[int] = set()
+        weak: set[int] = set()
         for reading in readings(text):
-            flagged |= self._flagged(self._hits(reading))
-        return [CATEGORIES[i] for i in sorted(flagged & wanted)]
+            strong, loose = self._flagged(self._hits(reading))
+            blocked |= strong
+            weak |= loose
+        weak -= blocked
+        return ListMatch(
+            tuple(CATEGORIES[i] for i in sorted(blocked & wanted)),
+            tuple(CATEGORIES[i] for i in sorted(weak & wanted)),
+        )
 
     def _hits(self, reading: Reading) -> dict[int, list[_Span]]:
         """Every phrase found in the reading, with where it was found."""
@@ -203,7 +224,9 @@ class Lexicon:
                     if span not in known:
                         known.append(span)
 
-    def _flagged(self, hits: Mapping[int, list[_Span]]) -> set[int]:
+    def _flagged(self, hits: Mapping[int, list[_Span]]) -> tuple[set[int], set[int]]:
+        """Categories blocked, and categories flagged by weak rules outside their protective
+        context."""
         blocked: set[int] = set()
         flagged: set[int] = set()  # weak flags
         safe: set[int] = set()  # categories in a protective context
@@ -230,7 +253,7 @@ class Lexicon:
                 flagged.add(pair.category)
         if _ANY_CATEGORY in safe:
             safe.update(set(range(len(CATEGORIES))) - _OWN_CONTEXT_ONLY)
-        return blocked | (flagged - safe)
+        return blocked, flagged - safe
 
 
 def _weak_agree(terms: dict[int, list[_Span]], cues: dict[int, list[_Span]]) -> bool:

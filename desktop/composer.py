@@ -77,6 +77,8 @@ class Composer(QFrame):
         self.text.setAccessibleName(self.tr("Message"))
         self.text.setFixedHeight(84)
         self.text.installEventFilter(self)
+        # Send stays greyed out until there is something to send.
+        self.text.textChanged.connect(self._update_button)
         outer.addWidget(self.text)
 
         row = QHBoxLayout()
@@ -143,7 +145,7 @@ class Composer(QFrame):
         else:
             self.send_button.setText(self.tr("Send"))
             reading = self.attachments.reading
-            self.send_button.setEnabled(self._can_send and not reading)
+            self.send_button.setEnabled(self.ready and bool(self.text.toPlainText().strip()))
             self.send_button.setToolTip(
                 self.tr("Sending waits until the documents have been read")
                 if reading
@@ -153,6 +155,12 @@ class Composer(QFrame):
     @property
     def busy(self) -> bool:
         return self._busy
+
+    @property
+    def ready(self) -> bool:
+        """Whether a message written now could be sent: a model is loaded, no answer is
+        streaming and the attached documents have been read."""
+        return self._can_send and not self._busy and not self.attachments.reading
 
     def effort_name(self) -> str:
         return EFFORTS[self.effort.value()]

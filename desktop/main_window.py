@@ -52,7 +52,7 @@ from desktop.documents_data import documents_payload, plan_json
 from desktop.engine_bridge import EngineBridge
 from desktop.file_drops import FileDrops, local_paths
 from desktop.message_view import MessageView, MessageWidget
-from desktop.model_bar import ModelBar, model_label
+from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar, model_label
 from desktop.prompt_progress import PromptProgressClock
 from desktop.read_ahead import DocumentReadAhead, Draft
 from desktop.sidebar import Sidebar
@@ -600,7 +600,7 @@ class MainWindow(QMainWindow):
         self._loaded = None
         self.read_ahead.stop()
         self.composer.set_can_send(False)
-        self.model_bar.set_state("loading", self.tr("Loading…"), 0.0)
+        self.model_bar.set_state("loading", self.tr("Loading…"), UNKNOWN_PROGRESS)
         self._model_name = model_label(self._model_path, self._demo_path())
         path, settings = self._model_path, self._settings
 

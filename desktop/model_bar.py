@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QWid
 
 OPEN_FILE = "__open__"
 STATES = ("starting", "loading", "ready", "generating", "stopped", "error")
+# A ``fraction`` for work under way whose progress is not known yet: a busy bar, not a 0%.
+UNKNOWN_PROGRESS = -1.0
 
 
 def model_label(path: str, demo: str | None) -> str:
@@ -103,6 +105,10 @@ class ModelBar(QWidget):
             self.progress.hide()
         else:
             self.progress.show()
-            self.progress.setValue(int(fraction * 100))
+            if fraction < 0:
+                self.progress.setRange(0, 0)  # Qt draws a busy bar
+            else:
+                self.progress.setRange(0, 100)
+                self.progress.setValue(int(fraction * 100))
         # Switching models mid-answer would cut the answer: wait for it to end.
         self.combo.setEnabled(state != "generating")

@@ -66,7 +66,7 @@ def open_window(qtbot: QtBot, store_path: Path, demo_model: Path) -> WindowFacto
         win.seed = 7
         qtbot.addWidget(win)
         win.show()
-        qtbot.waitUntil(lambda: win.composer.send_button.isEnabled(), timeout=60_000)
+        qtbot.waitUntil(lambda: win.composer.ready, timeout=60_000)
         return win
 
     return make

@@ -113,7 +113,7 @@ def test_a_dropped_folder_is_read_sent_and_cited_and_survives_a_restart(
     tray = window.composer.attachments
     guide = tray.chip("guide.pdf")
     assert guide is not None and guide.detail_text == "3 pages"
-    assert window.composer.send_button.isEnabled()
+    assert window.composer.ready
     # Dropping one of its files again adds nothing.
     assert _drop(window.composer.text.viewport(), [documents / "guide.pdf"])
     qtbot.waitUntil(lambda: not tray.reading, timeout=30_000)
@@ -222,7 +222,7 @@ def test_unreadable_files_get_error_chips_and_the_chat_still_answers(
     assert binary_chip.detail_text == "Not text: a binary file"
     assert "binary" in binary_chip.toolTip().split("\n", 1)[1]
     assert secret_chip.remove_button is not None
-    assert window.composer.send_button.isEnabled()  # failed files do not hold the message back
+    assert window.composer.ready  # failed files do not hold the message back
 
     send_and_wait(qtbot, window, "Hello there")
     assert sent[-1]["documents"] == [] and sent[-1]["index"] is None

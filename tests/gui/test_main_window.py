@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from desktop.chat_view import PAGE
 from desktop.main_window import MainWindow
 from desktop.message_view import MarkdownBlock, MessageWidget
+from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar
 from engine import protocol as p
 from engine.settings import Settings
 from engine.store import Store
@@ -42,6 +43,15 @@ def test_send_streams_renders_and_stores_the_answer(
     # Where the model runs, and (in the tooltip) why: no GPU build is installed for tests.
     assert "llama.cpp · CPU ·" in window.model_bar.state.text()
     assert window.model_bar.state.toolTip().splitlines()[-1].startswith("CPU: ")
+    # Send waits for something to send: blank text is not a message.
+    send = window.composer.send_button
+    assert window.composer.ready and not send.isEnabled()
+    window.composer.text.setPlainText("  \n ")
+    assert not send.isEnabled()
+    window.composer.text.setPlainText("Hi")
+    assert send.isEnabled()
+    window.composer.text.clear()
+    assert not send.isEnabled()
     texts: list[str] = []
     window.bridge.event.connect(
         lambda ev: texts.append(ev.text) if isinstance(ev, p.Text) else None
@@ -215,7 +225,7 @@ def test_killed_worker_shows_banner_keeps_partial_answer_and_restarts(
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60_000)
     assert "SIGKILL" in window.banner_text.text()
     assert window.model_bar.state_name == "stopped"
-    assert not window.composer.send_button.isEnabled()
+    assert not window.composer.ready
     answer = _widgets(window)[-1]
     assert answer.view.content and "incomplete" in answer.footer.text()
     wait_io(qtbot, window)
@@ -228,7 +238,7 @@ def test_killed_worker_shows_banner_keeps_partial_answer_and_restarts(
         store.close()
     window.bridge.event.disconnect(kill_on_text)
     window.restart_button.click()
-    qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)
+    qtbot.waitUntil(lambda: window.composer.ready, timeout=60_000)
     assert not window.banner.isVisible()
     window.max_tokens = 24
     send_and_wait(qtbot, window, "Are you back?")
@@ -380,7 +390,7 @@ def test_settings_apply_theme_and_are_saved(
         column = window.chat.widget()
         assert column is not None and answer.parentWidget() is column
         assert chat_colors(True).assistant_bubble in column.styleSheet()
-        qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)
+        qtbot.waitUntil(lambda: window.composer.ready, timeout=60_000)
         wait_io(qtbot, window)
         saved = load_settings()
         assert (saved.theme, saved.reasoning_display, saved.threads) == ("dark", "filtered", 2)
@@ -420,4 +430,16 @@ def test_choosing_another_gpu_build_restarts_the_engine_and_reloads(
     assert window.bridge.client.pid != first_pid  # a new worker: the build is picked at start
     loaded = blocker.args[0]
     assert loaded.device == "cpu" and loaded.gpu_layers == 0
-    qtbot.waitUntil(lambda: window.composer.send_button.isEnabled(), timeout=60_000)
+    qtbot.waitUntil(lambda: window.composer.ready, timeout=60_000)
+
+
+def test_a_load_without_progress_yet_shows_a_busy_bar_not_zero(qtbot: QtBot) -> None:
+    bar = ModelBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.set_state("loading", "Loading…", UNKNOWN_PROGRESS)
+    assert bar.progress.isVisible() and (bar.progress.minimum(), bar.progress.maximum()) == (0, 0)
+    bar.set_state("loading", "Loading… 40%", 0.4)
+    assert bar.progress.maximum() == 100 and bar.progress.value() == 40
+    bar.set_state("ready", "Ready")
+    assert not bar.progress.isVisible()

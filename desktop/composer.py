@@ -4,12 +4,13 @@ and Send / Stop.
 Enter sends and Shift+Enter starts a new line (Ctrl+Enter sends too). While a message is being
 edited, a bar above the box says so and Escape cancels the edit. Documents dropped on the window
 or picked with Attach wait on the tray above the box (:mod:`desktop.attachments`); Send waits
-until they have been read.
+until they have been read. Documents are asked about, never sent alone: Send is greyed out until
+something is written, and turns into Stop, always available, while an answer streams.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSlider,
+    QStyle,
+    QStyleOptionButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +32,35 @@ from engine.conversation import EFFORTS
 
 # What the file picker offers; anything else can still be dropped, and is refused with a reason.
 DOCUMENT_PATTERNS = "*.pdf *.docx *.md *.markdown *.txt *.text *.html *.htm"
+
+
+class SendButton(QPushButton):
+    """Send, and Stop while an answer streams: as wide as the wider of its words, so it keeps
+    its size and place when it changes from one to the other."""
+
+    def __init__(self, texts: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(texts[0], parent)
+        self._texts = texts
+
+    def sizeHint(self) -> QSize:
+        # As QPushButton measures its text, for each of the words.
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        width = height = 0
+        for text in self._texts:
+            option.text = text
+            size = self.style().sizeFromContents(
+                QStyle.ContentsType.CT_PushButton,
+                option,
+                metrics.size(Qt.TextFlag.TextShowMnemonic, text),
+                self,
+            )
+            width, height = max(width, size.width()), max(height, size.height())
+        return QSize(width, height)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
 
 
 class Composer(QFrame):
@@ -108,7 +140,7 @@ class Composer(QFrame):
         self.effort_value = QLabel("", self)
         self.effort_value.setMinimumWidth(64)
         self.effort.valueChanged.connect(self._on_effort_moved)
-        self.send_button = QPushButton(self.tr("Send"), self)
+        self.send_button = SendButton((self.tr("Send"), self.tr("Stop")), self)
         self.send_button.setObjectName("send")
         self.send_button.setDefault(True)
         self.send_button.setAccessibleName(self.tr("Send"))

@@ -50,9 +50,11 @@ from desktop.chat_view import ChatView
 from desktop.composer import Composer
 from desktop.documents_data import documents_payload, plan_json
 from desktop.engine_bridge import EngineBridge
+from desktop.engine_errors import describe_error
 from desktop.file_drops import FileDrops, local_paths
 from desktop.message_view import MessageView, MessageWidget
 from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar, model_label
+from desktop.model_text import format_size
 from desktop.prompt_progress import PromptProgressClock
 from desktop.read_ahead import DocumentReadAhead, Draft
 from desktop.sidebar import Sidebar
@@ -649,19 +651,18 @@ class MainWindow(QMainWindow):
     def _ask_load_anyway(self, path: str, fit: FitEstimate, send: Callable[[], None]) -> None:
         """The estimate says the model cannot fit: loading it would push the machine into swap
         (or get the worker killed), so the user decides, with the numbers in front of them."""
-        gib = 1024**3
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(self.tr("Not enough memory"))
         box.setText(
             self.tr(
-                "%1 needs about %2 GiB at %3 tokens of context, and this computer has %4 GiB "
+                "%1 needs about %2 at %3 tokens of context, and this computer has %4 "
                 "available. Loading it may make the computer very slow, or fail."
             )
             .replace("%1", self._model_name)
-            .replace("%2", f"{fit.total_bytes / gib:.1f}")
+            .replace("%2", format_size(fit.total_bytes))
             .replace("%3", QLocale().toString(fit.n_ctx))
-            .replace("%4", f"{fit.available_bytes / gib:.1f}")
+            .replace("%4", format_size(fit.available_bytes))
         )
         box.setInformativeText(
             self.tr("A shorter context (the model's Settings in the Models window) needs less.")
@@ -679,9 +680,9 @@ class MainWindow(QMainWindow):
                 self.model_bar.set_state(
                     "stopped",
                     self.tr("Not loaded: not enough memory"),
-                    detail=self.tr("needs %1 GiB, %2 GiB available")
-                    .replace("%1", f"{fit.total_bytes / gib:.1f}")
-                    .replace("%2", f"{fit.available_bytes / gib:.1f}"),
+                    detail=self.tr("needs %1, %2 available")
+                    .replace("%1", format_size(fit.total_bytes))
+                    .replace("%2", format_size(fit.available_bytes)),
                 )
             box.deleteLater()
 
@@ -1175,14 +1176,13 @@ class MainWindow(QMainWindow):
             self._on_turn_event(turn, ev)
         elif isinstance(ev, p.Error) and ev.req == self._load_req:
             self.model_bar.set_state("error", self.tr("Not loaded"))
-            self._show_banner(
-                self.tr("The model could not be loaded: %1").replace("%1", ev.message),
-                restart=False,
-            )
+            said = describe_error(ev.kind, ev.message, loading=True)
+            text = self.tr("The model could not be loaded: %1").replace("%1", said.sentence)
+            self._show_banner(f"{text}\n{said.detail}" if said.detail else text, restart=False)
             self._worker_ready = True  # the worker is still there: another model may load
             self.load_failed.emit(ev.message)
         elif isinstance(ev, p.Error):
-            self._show_banner(ev.message, restart=False)
+            self._show_banner(describe_error(ev.kind, ev.message).block(), restart=False)
 
     def _on_loaded(self, ev: p.Loaded) -> None:
         self._loaded = ev
@@ -1271,14 +1271,10 @@ class MainWindow(QMainWindow):
             self._finish_turn(incomplete=True, error=self._error_text(ev))
 
     def _error_text(self, ev: p.Error) -> str:
-        """What went wrong, in the user's language where the worker's words have a known
-        meaning (the worker speaks English, to logs and the CLI)."""
-        if ev.kind == "context_full":
-            return self.tr(
-                "the conversation no longer fits the model's context of %1 tokens: start a new "
-                "chat, or raise the context length in Settings"
-            ).replace("%1", self.locale().toString(self._loaded.n_ctx if self._loaded else 0))
-        return ev.message
+        """What went wrong with an answer, in the user's language, with the worker's English
+        words after it (:mod:`desktop.engine_errors`)."""
+        n_ctx = self._loaded.n_ctx if self._loaded else 0
+        return describe_error(ev.kind, ev.message, n_ctx=n_ctx).inline()
 
     def _on_worker_exited(self, ev: WorkerExited) -> None:
         if self._turn is not None:

@@ -79,6 +79,11 @@ class ModelBar(QWidget):
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the bar shows work under way whose progress is not known yet."""
+        return self.progress.isVisibleTo(self) and self.progress.maximum() == 0
+
     def current_path(self) -> str | None:
         return self._current
 
@@ -96,8 +101,15 @@ class ModelBar(QWidget):
     def set_state(
         self, state: str, text: str, fraction: float | None = None, detail: str = ""
     ) -> None:
-        """``detail`` goes under ``text`` in the tooltip (why the model runs where it runs)."""
+        """``detail`` goes under ``text`` in the tooltip (why the model runs where it runs).
+
+        A ``fraction`` of 0 while the bar is already busy for the same state is no news (a
+        loader's first report, before it has read anything): the busy bar and its text stay
+        until some progress is known, rather than a bar and a text stuck at 0%.
+        """
         assert state in STATES, state
+        if fraction == 0 and state == self.state_name and self.busy:
+            return
         self.state_name = state
         self.state.setText(text)
         self.state.setToolTip(f"{text}\n{detail}" if detail else text)

@@ -11,11 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,52 +20,32 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.background import Background
-from desktop.downloads import DownloadItem, DownloadManager
+from desktop.downloads import DownloadManager
+from desktop.model_tables import ROW_PADDING, cell, default_size, make_table, rows_height
+from desktop.model_text import (
+    catalog_title,
+    catalog_tooltip,
+    download_progress_text,
+    download_state_text,
+    eta_text,
+    fit_text,
+    format_count,
+    format_size,
+)
 from engine.models.catalog import CatalogEntry
 from engine.models.download import RemoteFile, RepoSummary
 from engine.models.fit import FitEstimate
 from engine.models.registry import InstalledModel
 
-GIB = 1024**3
-
-
-def human_size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000:
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
-
-
-def _table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _cell(text: str, data: object = None, tip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    if tip:
-        item.setToolTip(tip)
-    return item
+# The catalog opens tall enough for this many entries; more scroll.
+CATALOG_ROWS_SHOWN = 10
 
 
 class ModelsDialog(QDialog):
@@ -86,12 +63,13 @@ class ModelsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Models"))
         self.setObjectName("modelsDialog")
-        self.resize(860, 520)
+        self.resize(*default_size(self))
         self._io = io
         self._net = Background(self)
         self._downloads = downloads
         self._n_ctx = n_ctx
         self._catalog: list[CatalogEntry] = []
+        self._demo_names: frozenset[str] = frozenset()
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._build_installed(), self.tr("Installed"))
         self.tabs.addTab(self._build_get(), self.tr("Get models"))
@@ -110,7 +88,7 @@ class ModelsDialog(QDialog):
     def _build_installed(self) -> QWidget:
         page = QWidget(self)
         col = QVBoxLayout(page)
-        self.installed = _table(
+        self.installed = make_table(
             page,
             [
                 self.tr("Name"),
@@ -129,14 +107,15 @@ class ModelsDialog(QDialog):
         use.clicked.connect(self._on_use)
         imp = QPushButton(self.tr("Import a GGUF file…"), page)
         imp.clicked.connect(self._on_import_clicked)
-        remove = QPushButton(self.tr("Remove…"), page)
-        remove.clicked.connect(self._on_remove)
+        self.remove_button = QPushButton(self.tr("Remove…"), page)
+        self.remove_button.clicked.connect(self._on_remove)
+        self.installed.itemSelectionChanged.connect(self._update_remove_button)
         own = QPushButton(self.tr("Settings…"), page)
         own.setToolTip(self.tr("This model's context length, threads and GPU layers"))
         own.clicked.connect(self._on_model_settings)
         self.installed_note = QLabel("", page)
         self.installed_note.setWordWrap(True)
-        for w in (use, imp, own, remove):
+        for w in (use, imp, own, self.remove_button):
             row.addWidget(w)
         row.addWidget(self.installed_note, 1)
         col.addWidget(self.installed, 1)
@@ -144,22 +123,57 @@ class ModelsDialog(QDialog):
         return page
 
     def refresh_installed(self) -> None:
-        from engine.models.registry import list_models
+        from engine.models.demo import demo_model_path
+        from engine.models.registry import ModelRegistry
 
-        self._io.run(list_models, self._show_installed, self._on_failed)
+        def work() -> tuple[list[InstalledModel], frozenset[str]]:
+            registry = ModelRegistry()
+            models = registry.list_models()
+            # The copy the app prepares in the models folder; an imported copy is the user's.
+            demo = demo_model_path(registry.models_folder).resolve()
+            names = [m.name for m in models if not m.imported and m.path.resolve() == demo]
+            return models, frozenset(names)
 
-    def _show_installed(self, models: list[InstalledModel]) -> None:
+        self._io.run(work, lambda found: self._show_installed(*found), self._on_failed)
+
+    def _show_installed(
+        self, models: list[InstalledModel], demo_names: frozenset[str] = frozenset()
+    ) -> None:
+        self._demo_names = demo_names
         self.installed.setRowCount(0)
         for m in models:
             r = self.installed.rowCount()
             self.installed.insertRow(r)
             tip = m.problem or str(m.path)
-            self.installed.setItem(r, 0, _cell(m.name, m, tip))
-            self.installed.setItem(r, 1, _cell(human_size(m.size)))
-            self.installed.setItem(r, 2, _cell(m.architecture))
-            self.installed.setItem(r, 3, _cell(m.quantisation))
-            self.installed.setItem(r, 4, _cell(f"{m.context_length:,}" if m.context_length else ""))
-            self.installed.setItem(r, 5, _cell(m.problem or str(m.path), tip=tip))
+            if self.is_demo(m):
+                tip = f"{self._demo_note()}\n{tip}"
+            self.installed.setItem(r, 0, cell(m.name, m, tip))
+            self.installed.setItem(r, 1, cell(format_size(m.size)))
+            self.installed.setItem(r, 2, cell(m.architecture))
+            self.installed.setItem(r, 3, cell(m.quantisation))
+            context = format_count(m.context_length) if m.context_length else ""
+            self.installed.setItem(r, 4, cell(context))
+            self.installed.setItem(r, 5, cell(m.problem or str(m.path), tip=tip))
+        self._update_remove_button()
+
+    def is_demo(self, model: InstalledModel) -> bool:
+        """The bundled demo model, in the models folder where the app prepares it."""
+        return not model.imported and model.name in self._demo_names
+
+    def _demo_note(self) -> str:
+        return self.tr(
+            "The demo model comes with Lanterna, which falls back on it when no other model is "
+            "chosen. It cannot be removed: Lanterna would prepare it again at the next start."
+        )
+
+    def _update_remove_button(self) -> None:
+        # The demo model is protected rather than removable: the app rebuilds it from its
+        # package whenever it is missing, so removing it would free the space only until the
+        # next start, and while it is the model in use its file would vanish under the engine.
+        model = self._selected_installed()
+        demo = model is not None and self.is_demo(model)
+        self.remove_button.setEnabled(not demo)
+        self.remove_button.setToolTip(self._demo_note() if demo else "")
 
     def _selected_installed(self) -> InstalledModel | None:
         row = self.installed.currentRow()
@@ -208,6 +222,8 @@ class ModelsDialog(QDialog):
         model = self._selected_installed()
         if model is None:
             return
+        from desktop.model_settings_dialog import ModelSettingsDialog
+
         dialog = ModelSettingsDialog(model, self)
         dialog.accepted.connect(lambda: self.save_model_settings(model, *dialog.values()))
         dialog.open()
@@ -237,7 +253,7 @@ class ModelsDialog(QDialog):
 
     def _on_remove(self) -> None:
         model = self._selected_installed()
-        if model is None:
+        if model is None or self.is_demo(model):
             return
         answer = QMessageBox.question(
             self,
@@ -252,6 +268,10 @@ class ModelsDialog(QDialog):
     def remove(self, model: InstalledModel) -> None:
         from engine.models.registry import remove_model
 
+        if self.is_demo(model):
+            self.installed_note.setText(self._demo_note())
+            return
+
         def done(_m: InstalledModel) -> None:
             self.refresh_installed()
             self.models_changed.emit()
@@ -264,55 +284,73 @@ class ModelsDialog(QDialog):
 
     def _build_get(self) -> QWidget:
         page = QWidget(self)
-        col = QVBoxLayout(page)
-        self.catalog = _table(
-            page,
+        # The catalog above, the Hugging Face search below; the catalog opens tall enough for
+        # all its entries (see _show_catalog) and the divider gives either side more room.
+        self.get_splitter = QSplitter(Qt.Orientation.Vertical, page)
+        self.get_splitter.setChildrenCollapsible(False)
+        QVBoxLayout(page).addWidget(self.get_splitter)
+        top = QWidget(self.get_splitter)
+        top_col = QVBoxLayout(top)
+        top_col.setContentsMargins(0, 0, 0, 0)
+        self.catalog = make_table(
+            top,
             [self.tr("Model"), self.tr("Download"), self.tr("Licence"), self.tr("Fits?")],
             "catalog",
+            elide=Qt.TextElideMode.ElideRight,
         )
         self.catalog.setAccessibleName(self.tr("Recommended models"))
-        get = QPushButton(self.tr("Download"), page)
-        get.setObjectName("downloadCatalog")
-        get.clicked.connect(self._on_download_catalog)
-        col.addWidget(self.catalog, 3)
-        col.addWidget(get, 0, Qt.AlignmentFlag.AlignRight)
+        self.catalog.itemSelectionChanged.connect(self._update_catalog_button)
+        self.download_catalog_button = QPushButton(self.tr("Download"), top)
+        self.download_catalog_button.setObjectName("downloadCatalog")
+        self.download_catalog_button.clicked.connect(self._on_download_catalog)
+        top_col.addWidget(self.catalog, 1)
+        top_col.addWidget(self.download_catalog_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.get_splitter.addWidget(top)
+        lower = QWidget(self.get_splitter)  # the search
+        self.get_splitter.addWidget(lower)
+        self.get_splitter.setStretchFactor(0, 0)
+        self.get_splitter.setStretchFactor(1, 1)
+        col = QVBoxLayout(lower)
+        col.setContentsMargins(0, 0, 0, 0)
 
         search_row = QHBoxLayout()
-        self.search = QLineEdit(page)
+        self.search = QLineEdit(lower)
         self.search.setPlaceholderText(self.tr("Search Hugging Face for GGUF models"))
         self.search.setAccessibleName(self.tr("Search Hugging Face"))
         self.search.returnPressed.connect(self._on_search)
-        go = QPushButton(self.tr("Search"), page)
+        go = QPushButton(self.tr("Search"), lower)
         go.clicked.connect(self._on_search)
         search_row.addWidget(self.search, 1)
         search_row.addWidget(go)
         col.addLayout(search_row)
         lists = QHBoxLayout()
-        self.repos = _table(page, [self.tr("Repository"), self.tr("Downloads")], "repos")
+        self.repos = make_table(
+            lower, [self.tr("Repository"), self.tr("Downloads")], "repos", stretch=0
+        )
         self.repos.itemSelectionChanged.connect(self._on_repo_selected)
-        self.files = _table(
-            page, [self.tr("File"), self.tr("Size"), self.tr("Quantisation")], "files"
+        self.files = make_table(
+            lower, [self.tr("File"), self.tr("Size"), self.tr("Quantisation")], "files", stretch=0
         )
         lists.addWidget(self.repos, 1)
         lists.addWidget(self.files, 1)
-        col.addLayout(lists, 2)
+        col.addLayout(lists, 1)
         file_row = QHBoxLayout()
-        self.search_note = QLabel("", page)
+        self.search_note = QLabel("", lower)
         self.search_note.setWordWrap(True)
-        get_file = QPushButton(self.tr("Download file"), page)
+        get_file = QPushButton(self.tr("Download file"), lower)
         get_file.clicked.connect(self._on_download_file)
         file_row.addWidget(self.search_note, 1)
         file_row.addWidget(get_file)
         col.addLayout(file_row)
 
         token_row = QHBoxLayout()
-        self.token = QLineEdit(page)
+        self.token = QLineEdit(lower)
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText(self.tr("Hugging Face token, for gated models"))
         self.token.setAccessibleName(self.tr("Hugging Face token"))
-        save = QPushButton(self.tr("Save token"), page)
+        save = QPushButton(self.tr("Save token"), lower)
         save.clicked.connect(self._on_save_token)
-        self.token_note = QLabel("", page)
+        self.token_note = QLabel("", lower)
         self.token_note.setWordWrap(True)
         token_row.addWidget(self.token, 1)
         token_row.addWidget(save)
@@ -346,26 +384,43 @@ class ModelsDialog(QDialog):
         for entry, fit in rows:
             r = self.catalog.rowCount()
             self.catalog.insertRow(r)
-            title = entry.title + (self.tr(" (recommended)") if entry.recommended else "")
-            self.catalog.setItem(r, 0, _cell(title, entry, entry.note))
-            size = self.tr("included") if entry.bundled else human_size(entry.size_bytes)
-            self.catalog.setItem(r, 1, _cell(size))
-            self.catalog.setItem(r, 2, _cell(entry.license))
-            text, tip = _fit_text(fit, self._n_ctx)
-            verdicts = {
-                "fits": self.tr("fits"),
-                "tight": self.tr("tight"),
-                "won't fit": self.tr("won't fit"),
-            }
-            for english, shown in verdicts.items():
-                text = text.replace(english, shown, 1) if text.startswith(english) else text
-            self.catalog.setItem(r, 3, _cell(text, tip=tip))
+            # The tooltip describes the model from its facts, in the user's language; the
+            # catalog's own note (how its size and checksum were verified) is for maintainers.
+            self.catalog.setItem(r, 0, cell(catalog_title(entry), entry, catalog_tooltip(entry)))
+            size = format_size(entry.size_bytes)
+            if entry.bundled:
+                size = self.tr("included")
+            elif entry.size_approximate:
+                size = f"≈ {size}"
+            self.catalog.setItem(r, 1, cell(size))
+            self.catalog.setItem(r, 2, cell(entry.license))
+            text, tip = fit_text(fit)
+            self.catalog.setItem(r, 3, cell(text, tip=tip))
+        # Every entry in view (up to a screenful): the search below takes the height left,
+        # and the divider between them gives it more.
+        shown = min(self.catalog.rowCount(), CATALOG_ROWS_SHOWN)
+        self.catalog.setMinimumHeight(rows_height(self.catalog, shown))
+        self._update_catalog_button()
 
-    def _on_download_catalog(self) -> None:
+    def _selected_entry(self) -> CatalogEntry | None:
         row = self.catalog.currentRow()
         item = self.catalog.item(row, 0) if row >= 0 else None
         entry = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        if not isinstance(entry, CatalogEntry) or entry.bundled:
+        return entry if isinstance(entry, CatalogEntry) else None
+
+    def _update_catalog_button(self) -> None:
+        entry = self._selected_entry()
+        bundled = entry is not None and entry.bundled
+        self.download_catalog_button.setEnabled(not bundled)
+        self.download_catalog_button.setToolTip(
+            self.tr("This model comes with Lanterna: there is nothing to download.")
+            if bundled
+            else ""
+        )
+
+    def _on_download_catalog(self) -> None:
+        entry = self._selected_entry()
+        if entry is None or entry.bundled:
             return
         if not entry.files:
             self.start_download(entry.repository, "")  # an MLX model folder, all of it
@@ -383,15 +438,16 @@ class ModelsDialog(QDialog):
         self._net.run(lambda: search_models(query, limit=30), self._show_repos, self._on_net_failed)
 
     def _show_repos(self, repos: list[RepoSummary]) -> None:
-        self.search_note.setText(self.tr("%1 repositories").replace("%1", str(len(repos))))
+        self.search_note.setText(self.tr("%1 repositories").replace("%1", format_count(len(repos))))
         self.repos.setRowCount(0)
         self.files.setRowCount(0)
         for repo in repos:
             r = self.repos.rowCount()
             self.repos.insertRow(r)
             gated = self.tr(" (gated)") if repo.gated else ""
-            self.repos.setItem(r, 0, _cell(repo.repo_id + gated, repo.repo_id))
-            self.repos.setItem(r, 1, _cell(f"{repo.downloads:,}"))
+            name = repo.repo_id + gated
+            self.repos.setItem(r, 0, cell(name, repo.repo_id, name))
+            self.repos.setItem(r, 1, cell(format_count(repo.downloads)))
 
     def _on_repo_selected(self) -> None:
         from engine.models.download import list_gguf_files
@@ -412,9 +468,9 @@ class ModelsDialog(QDialog):
         for f in files:
             r = self.files.rowCount()
             self.files.insertRow(r)
-            self.files.setItem(r, 0, _cell(f.name, (repo, f.name)))
-            self.files.setItem(r, 1, _cell(human_size(f.size)))
-            self.files.setItem(r, 2, _cell(f.quantisation or ""))
+            self.files.setItem(r, 0, cell(f.name, (repo, f.name), f.name))
+            self.files.setItem(r, 1, cell(format_size(f.size)))
+            self.files.setItem(r, 2, cell(f.quantisation or ""))
 
     def _on_download_file(self) -> None:
         row = self.files.currentRow()
@@ -457,7 +513,7 @@ class ModelsDialog(QDialog):
     def _build_downloads(self) -> QWidget:
         page = QWidget(self)
         col = QVBoxLayout(page)
-        self.download_table = _table(
+        self.download_table = make_table(
             page,
             [
                 self.tr("File"),
@@ -467,8 +523,12 @@ class ModelsDialog(QDialog):
                 self.tr("State"),
             ],
             "downloads",
+            elide=Qt.TextElideMode.ElideRight,
         )
         self.download_table.setAccessibleName(self.tr("Downloads"))
+        # A progress bar has no text for the header to measure: its width is set from the
+        # bars' texts (_fit_progress_column).
+        self.download_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         row = QHBoxLayout()
         for text, slot in (
             (self.tr("Pause"), self._downloads.pause),
@@ -521,29 +581,29 @@ class ModelsDialog(QDialog):
             new_bar = QProgressBar(self.download_table)
             new_bar.setRange(0, 1000)
             self.download_table.setCellWidget(row, 1, new_bar)
-            self.download_table.setItem(row, 0, _cell(item.label, key, item.repo))
+            self.download_table.setItem(row, 0, cell(item.label, key, item.repo))
         bar = self.download_table.cellWidget(row, 1)
         if isinstance(bar, QProgressBar):
             bar.setValue(int(1000 * item.done / item.total) if item.total else 0)
-            bar.setFormat(f"{human_size(item.done)} / {human_size(item.total)}")
+            bar.setFormat(download_progress_text(item))
             bar.setTextVisible(True)
-        speed = f"{human_size(item.speed)}/s" if item.state == "downloading" else ""
-        self.download_table.setItem(row, 2, _cell(speed))
-        self.download_table.setItem(row, 3, _cell(_eta_text(item)))
-        state = self._state_text(item)
-        self.download_table.setItem(row, 4, _cell(state, tip=item.error))
+            bar.setToolTip(item.error)
+        downloading = item.state == "downloading"
+        speed = f"{format_size(item.speed)}/s" if downloading else ""
+        self.download_table.setItem(row, 2, cell(speed))
+        self.download_table.setItem(row, 3, cell(eta_text(item.eta) if downloading else ""))
+        state = download_state_text(item)
+        tip = f"{state}\n{item.error}" if item.error else ""
+        self.download_table.setItem(row, 4, cell(state, tip=tip))
+        self._fit_progress_column()
 
-    def _state_text(self, item: DownloadItem) -> str:
-        names = {
-            "queued": self.tr("Starting"),
-            "checking": self.tr("Checking what is on disk"),
-            "downloading": self.tr("Downloading"),
-            "paused": self.tr("Paused"),
-            "failed": self.tr("Failed: %1").replace("%1", item.error),
-            "done": self.tr("Done · verified"),
-            "cancelled": self.tr("Cancelled"),
-        }
-        return names.get(item.state, item.state)
+    def _fit_progress_column(self) -> None:
+        bars = [self.download_table.cellWidget(r, 1) for r in range(self.download_table.rowCount())]
+        texts = [b.text() for b in bars if isinstance(b, QProgressBar)]
+        metrics = self.download_table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        # The bar's frame and the cell's margins; never narrower than a typical "x / y".
+        self.download_table.setColumnWidth(1, max(widest + 2 * ROW_PADDING, 180))
 
     def _on_failed(self, exc: Exception) -> None:
         self.installed_note.setText(str(exc))
@@ -551,68 +611,3 @@ class ModelsDialog(QDialog):
     def closeEvent(self, event: object) -> None:
         self._net.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
-
-
-def _fit_text(fit: FitEstimate | None, n_ctx: int) -> tuple[str, str]:
-    if fit is None:
-        return "?", ""
-    tip = (
-        f"weights {fit.weights_bytes / GIB:.1f} GiB + KV cache {fit.kv_bytes / GIB:.2f} GiB"
-        f" ({n_ctx:,} tokens) + overhead {fit.overhead_bytes / GIB:.1f} GiB"
-        f" = {fit.total_bytes / GIB:.1f} GiB of {fit.available_bytes / GIB:.1f} GiB available"
-    )
-    return f"{fit.verdict} · {fit.total_bytes / GIB:.1f} GiB", tip
-
-
-def _eta_text(item: DownloadItem) -> str:
-    if item.state != "downloading" or item.eta is None:
-        return ""
-    minutes, seconds = divmod(int(item.eta), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-class ModelSettingsDialog(QDialog):
-    """One model's own context length, threads and GPU layers (0: the app's setting)."""
-
-    def __init__(self, model: InstalledModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Settings of %1").replace("%1", model.name))
-        form = QFormLayout(self)
-        current = model.settings
-        self.context = QSpinBox(self)
-        self.context.setRange(0, 1 << 20)
-        self.context.setSingleStep(1024)
-        self.context.setSpecialValueText(self.tr("App setting"))
-        self.context.setValue(current.context_length)
-        self.threads = QSpinBox(self)
-        self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText(self.tr("App setting"))
-        self.threads.setValue(current.threads)
-        self.gpu = QSpinBox(self)
-        self.gpu.setRange(-1, 999)
-        self.gpu.setSpecialValueText(self.tr("All"))
-        self.gpu.setValue(current.gpu_layers or 0)
-        self.gpu.setToolTip(self.tr("Layers on the GPU where the backend has one; 0: none"))
-        for label, box in (
-            (self.tr("Context length (tokens)"), self.context),
-            (self.tr("CPU threads"), self.threads),
-            (self.tr("GPU layers"), self.gpu),
-        ):
-            box.setAccessibleName(label)
-            form.addRow(label, box)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> tuple[int, int, int]:
-        context = self.context.value()
-        # Below 512 tokens nothing useful fits; the registry refuses it too.
-        return (
-            context if context == 0 or context >= 512 else 512,
-            self.threads.value(),
-            self.gpu.value(),
-        )

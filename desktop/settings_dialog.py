@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +51,11 @@ LANGUAGE_NAMES = (
     ("pt_BR", "Português (Brasil)"),
     ("es", "Español"),
 )
+# The dialog is never narrower than this, even where every label and field is short.
+MIN_WIDTH = 580
+# A field is never squeezed below its whole text (a choice list's longest entry), up to this many
+# characters: a path or a model's file name can be longer, and its tooltip has all of it.
+FIELD_MAX_CHARS = 40
 
 
 def _accessible(label: str) -> str:
@@ -103,7 +109,7 @@ class SettingsDialog(QDialog):
         for label in self._form_labels:
             label.setMinimumWidth(width)
 
-        self.setMinimumWidth(580)
+        self.setMinimumWidth(MIN_WIDTH)
         self._load(settings)
         if embedding_models is None:
             self._scan_embedding_models(settings)
@@ -111,6 +117,7 @@ class SettingsDialog(QDialog):
             self.set_embedding_models(embedding_models)
 
     def showEvent(self, event: QShowEvent) -> None:
+        self._fit_width()
         # The layout has placed the widgets now, so the notes' real width is known. Reserve the
         # height of their longest text: Qt's minimum size ignores wrapped lines, and it caps a
         # new window at two thirds of the screen, so a long translation on a small screen
@@ -127,13 +134,59 @@ class SettingsDialog(QDialog):
         self.language_note.setMinimumHeight(
             self.language_note.heightForWidth(self.language_note.width())
         )
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-            self.setMinimumHeight(layout.totalMinimumSize().height())
-            if self.height() < self.minimumHeight():
-                self.resize(self.width(), self.minimumHeight())
+        self.setMinimumHeight(self._relayout().height())
+        if self.height() < self.minimumHeight():
+            self.resize(self.width(), self.minimumHeight())
         super().showEvent(event)
+
+    def _fit_width(self) -> None:
+        """Make the dialog wide enough for its longest label and every field's whole text.
+
+        Qt would rather squeeze the fields to a few letters than widen a window past its
+        minimum, and a translation can make the label column much wider (the labels of all
+        three sections share it): so each field is given the width of its text as a minimum,
+        and the dialog the width its layout needs. Called when shown, once the style and the
+        fonts are final.
+        """
+        cap = self.fontMetrics().averageCharWidth() * FIELD_MAX_CHARS
+        fields: tuple[QWidget, ...] = (
+            self.models_dir_edit,
+            self.threads_spin,
+            self.context_combo,
+            self.gpu_combo,
+            self.embedding_combo,
+            self.reasoning_combo,
+            self.guard_edit,
+            self.theme_combo,
+            self.language_combo,
+        )
+        for field in fields:
+            field.setMinimumWidth(min(field.sizeHint().width(), cap))
+        # "No guard model chosen" reads wrong cut short; a path may be (see the tooltip). Around
+        # its text a line edit has its frame, a 2-pixel margin each side and the text margins.
+        edit = self.guard_edit
+        style = edit.style()
+        frame = style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, edit)
+        text_margins = edit.textMargins()
+        chrome = 2 * frame + 4 + text_margins.left() + text_margins.right()
+        wanted = edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + chrome
+        edit.setMinimumWidth(min(max(edit.minimumWidth(), wanted), cap))
+        width = max(MIN_WIDTH, self._relayout().width())
+        self.setMinimumWidth(width)
+        if self.width() < width:
+            self.resize(width, self.height())
+
+    def _relayout(self) -> QSize:
+        """Bring every layout up to date now and return the dialog's minimum size. A widget's
+        new minimum reaches the layouts above it only when Qt handles the layout request it
+        posted, after this event: until then they would measure with their old sizes."""
+        for widget in self.findChildren(QWidget):
+            widget.updateGeometry()  # drops the sizes its layout kept, and the layout's own
+        layout = self.layout()
+        if layout is None:
+            return self.minimumSize()
+        layout.activate()
+        return layout.totalMinimumSize()
 
     # ---------------------------------------------------------------- building
 
@@ -185,9 +238,10 @@ class SettingsDialog(QDialog):
             ),
         )
         self._default_models_folder = str(Settings(models_dir="").models_folder())
-        self.models_dir_edit.setPlaceholderText(
-            self.tr("Default: {folder}").format(folder=self._default_models_folder)
-        )
+        default_folder = self.tr("Default: {folder}").format(folder=self._default_models_folder)
+        self.models_dir_edit.setPlaceholderText(default_folder)
+        # A long path is cut short in the box: the tooltip has all of it.
+        self.models_dir_edit.setToolTip(f"{self.models_dir_edit.toolTip()}\n{default_folder}")
         self.models_browse = QPushButton(self.tr("Browse…"), box)
         choose_folder = self.tr("Choose the models folder")
         self._control(self.models_browse, "modelsBrowseButton", choose_folder, choose_folder)

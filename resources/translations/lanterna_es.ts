@@ -131,7 +131,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/composer.py" line="+57"/>
+        <location filename="../../desktop/composer.py" line="+89"/>
         <source>Editing a message: sending starts a new branch.</source>
         <translation>Editando un mensaje: al enviarlo se crea una nueva rama.</translation>
     </message>
@@ -152,18 +152,18 @@
         <translation>Mensaje</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Attach…</source>
         <translation>Adjuntar…</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+142"/>
+        <location line="+148"/>
         <source>Attach documents</source>
         <translation>Adjuntar documentos</translation>
     </message>
     <message>
-        <location line="-139"/>
+        <location line="-145"/>
         <source>Attach documents to ask about: PDF, Word, Markdown, text or HTML (or drop files and folders on the window)</source>
         <translation>Adjunta documentos para preguntar sobre ellos: PDF, Word, Markdown, texto o HTML (o arrastra archivos y carpetas a la ventana)</translation>
     </message>
@@ -188,7 +188,8 @@
         <translation>Enviar (Enter) · Detener (Esc)</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-41"/>
+        <location line="+31"/>
         <source>Stop</source>
         <translation>Detener</translation>
     </message>
@@ -198,7 +199,7 @@
         <translation>El envío espera a que se hayan leído los documentos</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
         <source>How long the model thinks before answering: low is fastest, high is most careful</source>
         <translation>Cuánto piensa el modelo antes de responder: bajo es lo más rápido, alto lo más cuidadoso</translation>
     </message>
@@ -274,7 +275,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+199"/>
+        <location filename="../../desktop/main_window.py" line="+201"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -466,12 +467,22 @@
         <translation>Cargando…</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+54"/>
+        <source>%1 needs about %2 at %3 tokens of context, and this computer has %4 available. Loading it may make the computer very slow, or fail.</source>
+        <translation>%1 necesita unos %2 con %3 tokens de contexto, y este ordenador tiene %4 disponibles. Cargarlo puede volver el ordenador muy lento, o fallar.</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>needs %1, %2 available</source>
+        <translation>necesita %1, %2 disponibles</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>Downloading %1 · %2%</source>
         <translation>Descargando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+185"/>
         <source>Reading the prompt…</source>
         <translation>Leyendo el prompt…</translation>
     </message>
@@ -525,7 +536,7 @@
         <translation>No se pudo cargar el modelo: %1</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+49"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Listo · %1 · contexto de %2 tokens</translation>
     </message>
@@ -535,17 +546,16 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-569"/>
+        <location line="-570"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>%1 needs about %2 GiB at %3 tokens of context, and this computer has %4 GiB available. Loading it may make the computer very slow, or fail.</source>
-        <translation>%1 necesita unos %2 GiB con %3 tokens de contexto, y este equipo tiene %4 GiB disponibles. Cargarlo puede hacer que el equipo vaya muy lento, o fallar.</translation>
+        <translation type="vanished">%1 necesita unos %2 GiB con %3 tokens de contexto, y este equipo tiene %4 GiB disponibles. Cargarlo puede hacer que el equipo vaya muy lento, o fallar.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>A shorter context (the model&apos;s Settings in the Models window) needs less.</source>
         <translation>Un contexto más corto (en los Ajustes del modelo, en la ventana Modelos) necesita menos.</translation>
     </message>
@@ -560,17 +570,16 @@
         <translation>No cargado: memoria insuficiente</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>needs %1 GiB, %2 GiB available</source>
-        <translation>necesita %1 GiB, %2 GiB disponibles</translation>
+        <translation type="vanished">necesita %1 GiB, %2 GiB disponibles</translation>
     </message>
     <message>
-        <location line="+457"/>
+        <location line="+460"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+72"/>
         <source>Attached documents read: ready for your question</source>
         <translation>Documentos adjuntos leídos: listo para tu pregunta</translation>
     </message>
@@ -591,12 +600,72 @@
         <translation>Resumiendo el razonamiento…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location filename="../../desktop/engine_errors.py" line="+59"/>
         <source>the conversation no longer fits the model&apos;s context of %1 tokens: start a new chat, or raise the context length in Settings</source>
         <translation>la conversación ya no cabe en el contexto del modelo, de %1 tokens: empieza una conversación nueva o aumenta la longitud del contexto en Configuración</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>there is not enough memory for this model: a shorter context length (Settings) or a smaller model needs less</source>
+        <translation>no hay memoria suficiente para este modelo: un contexto más corto (Configuración) o un modelo más pequeño necesita menos</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>this file is not a model Lanterna can run, or it is damaged</source>
+        <translation>este archivo no es un modelo que Lanterna pueda ejecutar, o está dañado</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the engine could not load this model: the file may be damaged or incomplete, or this version of Lanterna does not support its architecture</source>
+        <translation>el motor no pudo cargar este modelo: el archivo puede estar dañado o incompleto, o esta versión de Lanterna no admite su arquitectura</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>the engine that runs this kind of model is missing from this installation</source>
+        <translation>falta en esta instalación el motor que ejecuta este tipo de modelo</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the engine failed while answering</source>
+        <translation>el motor falló mientras respondía</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the engine cannot use these settings: check the GPU choice in Settings</source>
+        <translation>el motor no puede usar esta configuración: revisa la elección de GPU en Configuración</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>this conversation could not be prepared for the model</source>
+        <translation>no se pudo preparar esta conversación para el modelo</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no model is loaded: choose one at the top of the window</source>
+        <translation>no hay ningún modelo cargado: elige uno en la parte superior de la ventana</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the reasoning filter&apos;s word lists could not be read: turn off Word lists in Settings, or reinstall Lanterna</source>
+        <translation>no se pudieron leer las listas de palabras del filtro de razonamiento: desactiva Listas de palabras en Configuración, o reinstala Lanterna</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>loading was cancelled</source>
+        <translation>la carga se canceló</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>something went wrong inside the engine</source>
+        <translation>algo salió mal dentro del motor</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the engine did not understand a request from the window</source>
+        <translation>el motor no entendió una petición de la ventana</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="+18"/>
         <source>the engine stopped</source>
         <translation>el motor se detuvo</translation>
     </message>
@@ -805,7 +874,7 @@
 <context>
     <name>ModelBar</name>
     <message>
-        <location filename="../../desktop/model_bar.py" line="+20"/>
+        <location filename="../../desktop/model_bar.py" line="+22"/>
         <source>Gemma 3 270M (demo)</source>
         <translation>Gemma 3 270M (demostración)</translation>
     </message>
@@ -838,7 +907,7 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+580"/>
+        <location filename="../../desktop/model_settings_dialog.py" line="+15"/>
         <source>Settings of %1</source>
         <translation>Configuración de %1</translation>
     </message>
@@ -877,12 +946,12 @@
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location line="-513"/>
+        <location filename="../../desktop/models_dialog.py" line="+64"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Installed</source>
         <translation>Instalados</translation>
     </message>
@@ -893,35 +962,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+193"/>
-        <location line="+180"/>
+        <location line="+252"/>
+        <location line="+200"/>
         <source>Downloads</source>
         <translation>Descargas</translation>
     </message>
     <message>
-        <location line="-355"/>
+        <location line="-434"/>
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+177"/>
+        <location line="+237"/>
         <source>Size</source>
         <translation>Tamaño</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-236"/>
         <source>Architecture</source>
         <translation>Arquitectura</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+175"/>
+        <location line="+235"/>
         <source>Quantisation</source>
         <translation>Cuantización</translation>
     </message>
     <message>
-        <location line="-174"/>
+        <location line="-234"/>
         <source>Context</source>
         <translation>Contexto</translation>
     </message>
@@ -951,7 +1020,7 @@
         <translation>Quitar…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Settings…</source>
         <translation>Configuración…</translation>
     </message>
@@ -961,7 +1030,12 @@
         <translation>Longitud del contexto, hilos y capas en la GPU de este modelo</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+51"/>
+        <source>The demo model comes with Lanterna, which falls back on it when no other model is chosen. It cannot be removed: Lanterna would prepare it again at the next start.</source>
+        <translation>El modelo de demostración viene con Lanterna, que lo usa cuando no se ha elegido otro modelo. No se puede eliminar: Lanterna lo prepararía de nuevo en el próximo inicio.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>%1 is an embedding model for document search: choose it in Settings.</source>
         <translation>%1 es un modelo de embeddings para la búsqueda en documentos: elígelo en Configuración.</translation>
     </message>
@@ -991,7 +1065,7 @@
         <translation>No importado: %1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Settings of %1 saved; they apply the next time it loads.</source>
         <translation>Configuración de %1 guardada; se aplica la próxima vez que se cargue.</translation>
     </message>
@@ -1006,18 +1080,18 @@
         <translation>¿Quitar %1? Su archivo se elimina si está en la carpeta de modelos.</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+36"/>
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Download</source>
         <translation>Descargar</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-6"/>
         <source>Licence</source>
         <translation>Licencia</translation>
     </message>
@@ -1027,12 +1101,12 @@
         <translation>¿Cabe?</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Recommended models</source>
         <translation>Modelos recomendados</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+17"/>
         <source>Search Hugging Face for GGUF models</source>
         <translation>Buscar modelos GGUF en Hugging Face</translation>
     </message>
@@ -1047,18 +1121,18 @@
         <translation>Buscar</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Repository</source>
         <translation>Repositorio</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+169"/>
+        <location line="+4"/>
+        <location line="+187"/>
         <source>File</source>
         <translation>Archivo</translation>
     </message>
     <message>
-        <location line="-161"/>
+        <location line="-179"/>
         <source>Download file</source>
         <translation>Descargar archivo</translation>
     </message>
@@ -1078,17 +1152,22 @@
         <translation>Guardar token</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+65"/>
+        <source>This model comes with Lanterna: there is nothing to download.</source>
+        <translation>Este modelo viene con Lanterna: no hay nada que descargar.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/model_text.py" line="+83"/>
         <source> (recommended)</source>
         <translation> (recomendado)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../desktop/models_dialog.py" line="-24"/>
         <source>included</source>
         <translation>incluido</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location filename="../../desktop/model_text.py" line="-50"/>
         <source>fits</source>
         <translation>cabe</translation>
     </message>
@@ -1111,7 +1190,7 @@
         <translation type="vanished">%1 es una carpeta de modelo: descárgala con lanterna-engine models download %2</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../../desktop/models_dialog.py" line="+45"/>
         <source>Searching…</source>
         <translation>Buscando…</translation>
     </message>
@@ -1126,7 +1205,7 @@
         <translation> (acceso restringido)</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Hugging Face could not be reached: %1</source>
         <translation>No se pudo conectar con Hugging Face: %1</translation>
     </message>
@@ -1166,7 +1245,7 @@
         <translation>Estado</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Pause</source>
         <translation>Pausar</translation>
     </message>
@@ -1181,7 +1260,7 @@
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location filename="../../desktop/model_text.py" line="+192"/>
         <source>Starting</source>
         <translation>Iniciando</translation>
     </message>
@@ -1201,12 +1280,204 @@
         <translation>En pausa</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <source>Failed: %1</source>
         <translation>Falló: %1</translation>
     </message>
     <message>
+        <location line="-170"/>
+        <source>No memory estimate for this model</source>
+        <translation>Sin estimación de memoria para este modelo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Needs about %1 of the %2 of memory available now.</source>
+        <translation>Necesita unos %1 de los %2 de memoria disponibles ahora.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Needs about %1 of the %2 of memory available now: it runs, but other programs may slow down; closing some makes room.</source>
+        <translation>Necesita unos %1 de los %2 de memoria disponibles ahora: funciona, pero otros programas pueden ir más lentos; cerrar algunos libera espacio.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Needs about %1, more than this computer can spare (%2 of memory available now).</source>
+        <translation>Necesita unos %1, más de lo que este ordenador puede dedicarle (%2 de memoria disponibles ahora).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Needs about %1 but only %2 of memory is free now: closing other programs would make room.</source>
+        <translation>Necesita unos %1, pero ahora solo hay %2 de memoria libres: cerrar otros programas liberaría espacio.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model %1 + context cache %2 (%3 tokens) + runtime %4</source>
+        <translation>Modelo %1 + caché de contexto %2 (%3 tokens) + ejecución %4</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source> (demo)</source>
+        <translation> (demostración)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (document search)</source>
+        <translation> (búsqueda en documentos)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Comes with Lanterna: nothing to download.
+A small base model for trying the app: quick, but its answers are weak.</source>
+        <translation>Viene con Lanterna: nada que descargar.
+Un pequeño modelo base para probar la aplicación: rápido, pero con respuestas flojas.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>For document search, not for chatting: after downloading, choose it in Settings.</source>
+        <translation>Para búsqueda en documentos, no para conversar: después de descargarlo, elígelo en Configuración.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reasons before it answers; you choose how hard it thinks (low, medium, high).</source>
+        <translation>Razona antes de responder; tú eliges cuánto piensa (bajo, medio, alto).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Can reason before it answers, or answer at once.</source>
+        <translation>Puede razonar antes de responder, o responder al momento.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quantisation %1 · context up to %2 tokens</source>
+        <translation>Cuantización %1 · contexto de hasta %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>MLX build for Apple silicon: the whole model folder is downloaded.</source>
+        <translation>Versión MLX para Apple silicon: se descarga la carpeta entera del modelo.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The download size is approximate.</source>
+        <translation>El tamaño de la descarga es aproximado.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From %1 on Hugging Face</source>
+        <translation>De %1 en Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Hugging Face refused access</source>
+        <translation>Hugging Face denegó el acceso</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Save a token under Get models, then Resume</source>
+        <translation>Guarda un token en Descargar modelos y luego pulsa Reanudar</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>gated model, licence not accepted</source>
+        <translation>modelo restringido, licencia no aceptada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept its licence on Hugging Face and save a token, then Resume</source>
+        <translation>Acepta su licencia en Hugging Face, guarda un token y luego pulsa Reanudar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>not found on Hugging Face</source>
+        <translation>no encontrado en Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the repository and file name</source>
+        <translation>Revisa el repositorio y el nombre del archivo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>not enough disk space</source>
+        <translation>espacio en disco insuficiente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Free some disk space, then Resume</source>
+        <translation>Libera espacio en disco y luego pulsa Reanudar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>connection lost</source>
+        <translation>conexión perdida</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume continues where it stopped</source>
+        <translation>Reanudar continúa donde se detuvo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>damaged file (checksum mismatch)</source>
+        <translation>archivo dañado (la suma de comprobación no coincide)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume downloads it again</source>
+        <translation>Reanudar lo descarga de nuevo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>offline mode is on</source>
+        <translation>el modo sin conexión está activado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unset HF_HUB_OFFLINE to download</source>
+        <translation>Quita HF_HUB_OFFLINE para descargar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hugging Face had a problem</source>
+        <translation>Hugging Face tuvo un problema</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Try again later with Resume</source>
+        <translation>Inténtalo más tarde con Reanudar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>already being downloaded by another Lanterna</source>
+        <translation>ya lo está descargando otro Lanterna</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait until it finishes there</source>
+        <translation>Espera a que termine allí</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>not a valid repository or file name</source>
+        <translation>repositorio o nombre de archivo no válido</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>cannot write to the models folder</source>
+        <translation>no se puede escribir en la carpeta de modelos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the models folder in Settings</source>
+        <translation>Revisa la carpeta de modelos en Configuración</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Failed</source>
+        <translation>Falló</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Done · verified</source>
         <translation>Completado · verificado</translation>
     </message>
@@ -1260,12 +1531,12 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="+84"/>
+        <location filename="../../desktop/settings_dialog.py" line="+90"/>
         <source>Settings</source>
         <translation>Configuración</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+137"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -1280,12 +1551,12 @@
         <translation>Dónde guarda Lanterna los modelos descargados e importados. Dejar vacío para usar la carpeta predeterminada.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Default: {folder}</source>
         <translation>Predeterminada: {folder}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <location line="+164"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>

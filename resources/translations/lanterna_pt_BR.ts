@@ -131,7 +131,7 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../desktop/composer.py" line="+57"/>
+        <location filename="../../desktop/composer.py" line="+89"/>
         <source>Editing a message: sending starts a new branch.</source>
         <translation>Editando uma mensagem: ao enviar, uma nova ramificação é criada.</translation>
     </message>
@@ -152,18 +152,18 @@
         <translation>Mensagem</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Attach…</source>
         <translation>Anexar…</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+142"/>
+        <location line="+148"/>
         <source>Attach documents</source>
         <translation>Anexar documentos</translation>
     </message>
     <message>
-        <location line="-139"/>
+        <location line="-145"/>
         <source>Attach documents to ask about: PDF, Word, Markdown, text or HTML (or drop files and folders on the window)</source>
         <translation>Anexe documentos para perguntar sobre eles: PDF, Word, Markdown, texto ou HTML (ou arraste arquivos e pastas para a janela)</translation>
     </message>
@@ -188,7 +188,8 @@
         <translation>Enviar (Enter) · Parar (Esc)</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="-41"/>
+        <location line="+31"/>
         <source>Stop</source>
         <translation>Parar</translation>
     </message>
@@ -198,7 +199,7 @@
         <translation>O envio aguarda até que os documentos tenham sido lidos</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+31"/>
         <source>How long the model thinks before answering: low is fastest, high is most careful</source>
         <translation>Quanto o modelo pensa antes de responder: baixo é mais rápido, alto é mais cuidadoso</translation>
     </message>
@@ -274,7 +275,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+199"/>
+        <location filename="../../desktop/main_window.py" line="+201"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -466,12 +467,22 @@
         <translation>Carregando…</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+54"/>
+        <source>%1 needs about %2 at %3 tokens of context, and this computer has %4 available. Loading it may make the computer very slow, or fail.</source>
+        <translation>%1 precisa de cerca de %2 com %3 tokens de contexto, e este computador tem %4 disponíveis. Carregá-lo pode deixar o computador muito lento, ou falhar.</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>needs %1, %2 available</source>
+        <translation>precisa de %1, %2 disponíveis</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>Downloading %1 · %2%</source>
         <translation>Baixando %1 · %2%</translation>
     </message>
     <message>
-        <location line="+183"/>
+        <location line="+185"/>
         <source>Reading the prompt…</source>
         <translation>Lendo o prompt…</translation>
     </message>
@@ -525,7 +536,7 @@
         <translation>Não foi possível carregar o modelo: %1</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+49"/>
         <source>Ready · %1 · %2 tokens of context</source>
         <translation>Pronto · %1 · contexto de %2 tokens</translation>
     </message>
@@ -535,17 +546,16 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-569"/>
+        <location line="-570"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>%1 needs about %2 GiB at %3 tokens of context, and this computer has %4 GiB available. Loading it may make the computer very slow, or fail.</source>
-        <translation>%1 precisa de cerca de %2 GiB com %3 tokens de contexto, e este computador tem %4 GiB disponíveis. Carregá-lo pode deixar o computador muito lento ou falhar.</translation>
+        <translation type="vanished">%1 precisa de cerca de %2 GiB com %3 tokens de contexto, e este computador tem %4 GiB disponíveis. Carregá-lo pode deixar o computador muito lento ou falhar.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>A shorter context (the model&apos;s Settings in the Models window) needs less.</source>
         <translation>Um contexto menor (nas Configurações do modelo, na janela Modelos) precisa de menos.</translation>
     </message>
@@ -560,17 +570,16 @@
         <translation>Não carregado: memória insuficiente</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>needs %1 GiB, %2 GiB available</source>
-        <translation>precisa de %1 GiB, %2 GiB disponíveis</translation>
+        <translation type="vanished">precisa de %1 GiB, %2 GiB disponíveis</translation>
     </message>
     <message>
-        <location line="+457"/>
+        <location line="+460"/>
         <source>The GPU choice applies when the engine restarts</source>
         <translation>A escolha de GPU vale quando o motor reiniciar</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+72"/>
         <source>Attached documents read: ready for your question</source>
         <translation>Documentos anexados lidos: pronto para a sua pergunta</translation>
     </message>
@@ -591,12 +600,72 @@
         <translation>Resumindo o raciocínio…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location filename="../../desktop/engine_errors.py" line="+59"/>
         <source>the conversation no longer fits the model&apos;s context of %1 tokens: start a new chat, or raise the context length in Settings</source>
         <translation>a conversa não cabe mais no contexto do modelo, de %1 tokens: comece uma nova conversa ou aumente o tamanho do contexto em Configurações</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>there is not enough memory for this model: a shorter context length (Settings) or a smaller model needs less</source>
+        <translation>não há memória suficiente para este modelo: um contexto mais curto (Configurações) ou um modelo menor precisa de menos</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>this file is not a model Lanterna can run, or it is damaged</source>
+        <translation>este arquivo não é um modelo que o Lanterna consiga executar, ou está danificado</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the engine could not load this model: the file may be damaged or incomplete, or this version of Lanterna does not support its architecture</source>
+        <translation>o motor não conseguiu carregar este modelo: o arquivo pode estar danificado ou incompleto, ou esta versão do Lanterna não suporta a arquitetura dele</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>the engine that runs this kind of model is missing from this installation</source>
+        <translation>falta nesta instalação o motor que executa este tipo de modelo</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the engine failed while answering</source>
+        <translation>o motor falhou durante a resposta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the engine cannot use these settings: check the GPU choice in Settings</source>
+        <translation>o motor não pode usar estas configurações: verifique a escolha de GPU em Configurações</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>this conversation could not be prepared for the model</source>
+        <translation>não foi possível preparar esta conversa para o modelo</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no model is loaded: choose one at the top of the window</source>
+        <translation>nenhum modelo está carregado: escolha um no topo da janela</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the reasoning filter&apos;s word lists could not be read: turn off Word lists in Settings, or reinstall Lanterna</source>
+        <translation>as listas de palavras do filtro de raciocínio não puderam ser lidas: desative Listas de palavras em Configurações, ou reinstale o Lanterna</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>loading was cancelled</source>
+        <translation>o carregamento foi cancelado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>something went wrong inside the engine</source>
+        <translation>algo deu errado dentro do motor</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the engine did not understand a request from the window</source>
+        <translation>o motor não entendeu um pedido da janela</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="+18"/>
         <source>the engine stopped</source>
         <translation>o motor parou</translation>
     </message>
@@ -805,7 +874,7 @@
 <context>
     <name>ModelBar</name>
     <message>
-        <location filename="../../desktop/model_bar.py" line="+20"/>
+        <location filename="../../desktop/model_bar.py" line="+22"/>
         <source>Gemma 3 270M (demo)</source>
         <translation>Gemma 3 270M (demonstração)</translation>
     </message>
@@ -838,7 +907,7 @@
 <context>
     <name>ModelSettingsDialog</name>
     <message>
-        <location filename="../../desktop/models_dialog.py" line="+580"/>
+        <location filename="../../desktop/model_settings_dialog.py" line="+15"/>
         <source>Settings of %1</source>
         <translation>Configurações de %1</translation>
     </message>
@@ -877,12 +946,12 @@
 <context>
     <name>ModelsDialog</name>
     <message>
-        <location line="-513"/>
+        <location filename="../../desktop/models_dialog.py" line="+64"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Installed</source>
         <translation>Instalados</translation>
     </message>
@@ -893,35 +962,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+193"/>
-        <location line="+180"/>
+        <location line="+252"/>
+        <location line="+200"/>
         <source>Downloads</source>
         <translation>Downloads</translation>
     </message>
     <message>
-        <location line="-355"/>
+        <location line="-434"/>
         <source>Name</source>
         <translation>Nome</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+177"/>
+        <location line="+237"/>
         <source>Size</source>
         <translation>Tamanho</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-236"/>
         <source>Architecture</source>
         <translation>Arquitetura</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+175"/>
+        <location line="+235"/>
         <source>Quantisation</source>
         <translation>Quantização</translation>
     </message>
     <message>
-        <location line="-174"/>
+        <location line="-234"/>
         <source>Context</source>
         <translation>Contexto</translation>
     </message>
@@ -951,7 +1020,7 @@
         <translation>Remover…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Settings…</source>
         <translation>Configurações…</translation>
     </message>
@@ -961,7 +1030,12 @@
         <translation>Tamanho do contexto, threads e camadas na GPU deste modelo</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+51"/>
+        <source>The demo model comes with Lanterna, which falls back on it when no other model is chosen. It cannot be removed: Lanterna would prepare it again at the next start.</source>
+        <translation>O modelo de demonstração vem com o Lanterna, que o usa quando nenhum outro modelo foi escolhido. Ele não pode ser removido: o Lanterna o prepararia de novo na próxima abertura.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>%1 is an embedding model for document search: choose it in Settings.</source>
         <translation>%1 é um modelo de embeddings para a busca em documentos: escolha-o nas Configurações.</translation>
     </message>
@@ -991,7 +1065,7 @@
         <translation>Não importado: %1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Settings of %1 saved; they apply the next time it loads.</source>
         <translation>Configurações de %1 salvas; valem na próxima vez que ele for carregado.</translation>
     </message>
@@ -1006,18 +1080,18 @@
         <translation>Remover %1? O arquivo dele é excluído se estiver na pasta dos modelos.</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+36"/>
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Download</source>
         <translation>Baixar</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-6"/>
         <source>Licence</source>
         <translation>Licença</translation>
     </message>
@@ -1027,12 +1101,12 @@
         <translation>Cabe?</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Recommended models</source>
         <translation>Modelos recomendados</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+17"/>
         <source>Search Hugging Face for GGUF models</source>
         <translation>Pesquisar modelos GGUF no Hugging Face</translation>
     </message>
@@ -1047,18 +1121,18 @@
         <translation>Pesquisar</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Repository</source>
         <translation>Repositório</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+169"/>
+        <location line="+4"/>
+        <location line="+187"/>
         <source>File</source>
         <translation>Arquivo</translation>
     </message>
     <message>
-        <location line="-161"/>
+        <location line="-179"/>
         <source>Download file</source>
         <translation>Baixar arquivo</translation>
     </message>
@@ -1078,17 +1152,22 @@
         <translation>Salvar token</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+65"/>
+        <source>This model comes with Lanterna: there is nothing to download.</source>
+        <translation>Este modelo vem com o Lanterna: não há nada para baixar.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/model_text.py" line="+83"/>
         <source> (recommended)</source>
         <translation> (recomendado)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../desktop/models_dialog.py" line="-24"/>
         <source>included</source>
         <translation>incluído</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location filename="../../desktop/model_text.py" line="-50"/>
         <source>fits</source>
         <translation>cabe</translation>
     </message>
@@ -1111,7 +1190,7 @@
         <translation type="vanished">%1 é uma pasta de modelo: baixe-a com lanterna-engine models download %2</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../../desktop/models_dialog.py" line="+45"/>
         <source>Searching…</source>
         <translation>Pesquisando…</translation>
     </message>
@@ -1126,7 +1205,7 @@
         <translation> (acesso restrito)</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Hugging Face could not be reached: %1</source>
         <translation>Não foi possível acessar o Hugging Face: %1</translation>
     </message>
@@ -1166,7 +1245,7 @@
         <translation>Estado</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Pause</source>
         <translation>Pausar</translation>
     </message>
@@ -1181,7 +1260,7 @@
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location filename="../../desktop/model_text.py" line="+192"/>
         <source>Starting</source>
         <translation>Iniciando</translation>
     </message>
@@ -1201,12 +1280,204 @@
         <translation>Pausado</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <source>Failed: %1</source>
         <translation>Falhou: %1</translation>
     </message>
     <message>
+        <location line="-170"/>
+        <source>No memory estimate for this model</source>
+        <translation>Sem estimativa de memória para este modelo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Needs about %1 of the %2 of memory available now.</source>
+        <translation>Precisa de cerca de %1 dos %2 de memória disponíveis agora.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Needs about %1 of the %2 of memory available now: it runs, but other programs may slow down; closing some makes room.</source>
+        <translation>Precisa de cerca de %1 dos %2 de memória disponíveis agora: funciona, mas outros programas podem ficar lentos; fechar alguns libera espaço.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Needs about %1, more than this computer can spare (%2 of memory available now).</source>
+        <translation>Precisa de cerca de %1, mais do que este computador pode dispor (%2 de memória disponíveis agora).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Needs about %1 but only %2 of memory is free now: closing other programs would make room.</source>
+        <translation>Precisa de cerca de %1, mas só %2 de memória estão livres agora: fechar outros programas liberaria espaço.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model %1 + context cache %2 (%3 tokens) + runtime %4</source>
+        <translation>Modelo %1 + cache de contexto %2 (%3 tokens) + execução %4</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source> (demo)</source>
+        <translation> (demonstração)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (document search)</source>
+        <translation> (busca em documentos)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Comes with Lanterna: nothing to download.
+A small base model for trying the app: quick, but its answers are weak.</source>
+        <translation>Vem com o Lanterna: nada para baixar.
+Um pequeno modelo base para experimentar o app: rápido, mas com respostas fracas.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>For document search, not for chatting: after downloading, choose it in Settings.</source>
+        <translation>Para busca em documentos, não para conversar: depois de baixar, escolha-o em Configurações.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reasons before it answers; you choose how hard it thinks (low, medium, high).</source>
+        <translation>Raciocina antes de responder; você escolhe quanto ele pensa (baixo, médio, alto).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Can reason before it answers, or answer at once.</source>
+        <translation>Pode raciocinar antes de responder, ou responder na hora.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quantisation %1 · context up to %2 tokens</source>
+        <translation>Quantização %1 · contexto de até %2 tokens</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>MLX build for Apple silicon: the whole model folder is downloaded.</source>
+        <translation>Versão MLX para Apple silicon: a pasta inteira do modelo é baixada.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The download size is approximate.</source>
+        <translation>O tamanho do download é aproximado.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From %1 on Hugging Face</source>
+        <translation>De %1 no Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Hugging Face refused access</source>
+        <translation>o Hugging Face recusou o acesso</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Save a token under Get models, then Resume</source>
+        <translation>Salve um token em Baixar modelos e depois clique em Retomar</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>gated model, licence not accepted</source>
+        <translation>modelo restrito, licença não aceita</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept its licence on Hugging Face and save a token, then Resume</source>
+        <translation>Aceite a licença no Hugging Face, salve um token e depois clique em Retomar</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>not found on Hugging Face</source>
+        <translation>não encontrado no Hugging Face</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the repository and file name</source>
+        <translation>Verifique o repositório e o nome do arquivo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>not enough disk space</source>
+        <translation>espaço em disco insuficiente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Free some disk space, then Resume</source>
+        <translation>Libere espaço em disco e depois clique em Retomar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>connection lost</source>
+        <translation>conexão perdida</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume continues where it stopped</source>
+        <translation>Retomar continua de onde parou</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>damaged file (checksum mismatch)</source>
+        <translation>arquivo danificado (checksum não confere)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume downloads it again</source>
+        <translation>Retomar baixa o arquivo de novo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>offline mode is on</source>
+        <translation>o modo offline está ativado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unset HF_HUB_OFFLINE to download</source>
+        <translation>Remova HF_HUB_OFFLINE para baixar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hugging Face had a problem</source>
+        <translation>o Hugging Face teve um problema</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Try again later with Resume</source>
+        <translation>Tente de novo mais tarde com Retomar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>already being downloaded by another Lanterna</source>
+        <translation>já está sendo baixado por outro Lanterna</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait until it finishes there</source>
+        <translation>Espere até que termine lá</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>not a valid repository or file name</source>
+        <translation>repositório ou nome de arquivo inválido</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>cannot write to the models folder</source>
+        <translation>não é possível gravar na pasta de modelos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the models folder in Settings</source>
+        <translation>Verifique a pasta de modelos em Configurações</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Failed</source>
+        <translation>Falhou</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Done · verified</source>
         <translation>Concluído · verificado</translation>
     </message>
@@ -1260,12 +1531,12 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="+84"/>
+        <location filename="../../desktop/settings_dialog.py" line="+90"/>
         <source>Settings</source>
         <translation>Configurações</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+137"/>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -1280,12 +1551,12 @@
         <translation>Onde o Lanterna guarda os modelos baixados e importados. Deixe em branco para usar a pasta padrão.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Default: {folder}</source>
         <translation>Padrão: {folder}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <location line="+164"/>
         <source>Browse…</source>
         <translation>Procurar…</translation>

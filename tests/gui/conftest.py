@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+import desktop.i18n as i18n
+from desktop.i18n import compile_translations, install_translations
 from desktop.main_window import MainWindow
 from engine.settings import Settings
 from engine.store import Store
@@ -29,6 +33,9 @@ ANSWER_SCRIPT: tuple[str, ...] = (
 )
 
 WindowFactory = Callable[..., MainWindow]
+# use_language(language, folder=None): install a language as the app does at start, from the
+# compiled translations or from the .qm files in ``folder``.
+UseLanguage = Callable[..., None]
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +43,31 @@ def scripted_answer_gptoss(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_scripted_gptoss_gguf(
         tmp_path_factory.mktemp("models") / "scripted-answer.gguf", ANSWER_SCRIPT
     )
+
+
+@pytest.fixture(scope="session")
+def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The .qm files compiled from the .ts sources, as packaging does (they are not committed)."""
+    folder = tmp_path_factory.mktemp("translations")
+    compile_translations(folder)
+    return folder
+
+
+@pytest.fixture
+def use_language(
+    qapp: QApplication, compiled_translations: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[UseLanguage]:
+    """Switch the language before building widgets (they translate their strings when built);
+    English and the number format of before come back afterwards."""
+    locale = QLocale()
+
+    def use(language: str, folder: Path | None = None) -> None:
+        monkeypatch.setattr(i18n, "translations_dir", lambda: folder or compiled_translations)
+        assert install_translations(qapp, language) == language
+
+    yield use
+    install_translations(qapp, "en")
+    QLocale.setDefault(locale)
 
 
 @pytest.fixture

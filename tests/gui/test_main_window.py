@@ -8,19 +8,20 @@ import signal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from desktop.chat_view import PAGE
+from desktop.engine_errors import describe_error, means_out_of_memory
 from desktop.main_window import MainWindow
 from desktop.message_view import MarkdownBlock, MessageWidget
 from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar
 from engine import protocol as p
 from engine.settings import Settings
 from engine.store import Store
-from tests.gui.conftest import ANSWER_CODE, WindowFactory, send_and_wait, wait_io
+from tests.gui.conftest import ANSWER_CODE, UseLanguage, WindowFactory, send_and_wait, wait_io
 from tests.support.tiny_gptoss import SCRIPT_EMAIL, SCRIPT_HARMFUL
 
 
@@ -439,7 +440,191 @@ def test_a_load_without_progress_yet_shows_a_busy_bar_not_zero(qtbot: QtBot) -> 
     bar.show()
     bar.set_state("loading", "Loading…", UNKNOWN_PROGRESS)
     assert bar.progress.isVisible() and (bar.progress.minimum(), bar.progress.maximum()) == (0, 0)
+    # A loader's first report, before it has read anything, is no progress either.
+    bar.set_state("loading", "Loading… 0%", 0.0)
+    assert bar.busy and bar.state.text() == "Loading…"
     bar.set_state("loading", "Loading… 40%", 0.4)
     assert bar.progress.maximum() == 100 and bar.progress.value() == 40
+    assert not bar.busy and bar.state.text() == "Loading… 40%"
     bar.set_state("ready", "Ready")
     assert not bar.progress.isVisible()
+    # Work whose total is known starts at 0%, as it should.
+    bar.set_state("generating", "Reading the prompt… 0%", 0.0)
+    assert bar.progress.isVisible() and not bar.busy and bar.progress.value() == 0
+
+
+def test_the_demo_models_name_is_said_in_the_windows_language(
+    qtbot: QtBot, use_language: UseLanguage
+) -> None:
+    use_language("pt_BR")
+    bar = ModelBar()
+    qtbot.addWidget(bar)
+    bar.set_models(["/m/other.gguf"], "/m/demo.gguf", demo="/m/demo.gguf")
+    assert bar.combo.itemText(0) == "Gemma 3 270M (demonstração)"
+    assert bar.combo.itemText(1) == "other"  # a file's own name is not translated
+
+
+def test_a_model_loading_shows_a_busy_bar_until_llama_cpp_reports_progress(
+    qtbot: QtBot, open_window: WindowFactory, demo_model: Path
+) -> None:
+    window = open_window()
+    bar = window.model_bar
+    seen: list[tuple[float, bool, str]] = []
+
+    def after_the_window(ev: object) -> None:
+        # Connected after the window's own slot, so this sees what that slot just showed.
+        if isinstance(ev, p.LoadProgress):
+            seen.append((ev.fraction, bar.busy, bar.state.text()))
+
+    window.bridge.event.connect(after_the_window)
+    with qtbot.waitSignal(
+        window.bridge.event, timeout=60_000, check_params_cb=lambda ev: isinstance(ev, p.Loaded)
+    ):
+        window.open_model_path(str(demo_model))  # loaded again
+        assert bar.busy and bar.state.text() == "Loading…"
+    # llama.cpp reports 0 before it has read anything: still busy, no "0%" anywhere.
+    assert seen[0] == (0.0, True, "Loading…"), seen
+    later = [s for s in seen if s[0] > 0]
+    assert later and not any(busy for _, busy, _ in later)
+    assert later[-1][2] == "Loading… 100%"
+    assert not any("0%" in text for fraction, _, text in seen if fraction < 0.1)
+
+
+def test_send_waits_for_text_and_keeps_its_size_as_stop(
+    qtbot: QtBot, use_language: UseLanguage, open_window: WindowFactory
+) -> None:
+    use_language("es")  # "Enviar" and "Detener" differ more than "Send" and "Stop"
+    window = open_window(max_tokens=200)
+    composer, send = window.composer, window.composer.send_button
+    assert composer.ready and not send.isEnabled()  # nothing written: nothing to send
+    qtbot.keyClick(composer.text, Qt.Key.Key_Return)
+    assert window._turn is None
+    composer.text.setPlainText(" \n ")
+    assert not send.isEnabled()
+    composer.text.setPlainText("Hola")
+    assert send.isEnabled() and send.text() == "Enviar"
+    where = send.geometry()
+    during: list[tuple[str, bool, QRect]] = []
+
+    def watch(ev: object) -> None:
+        if isinstance(ev, p.Started):
+            during.append((send.text(), send.isEnabled(), send.geometry()))
+
+    window.bridge.event.connect(watch)
+    send_and_wait(qtbot, window, "Hola")
+    # Stop stays available while the answer streams, the message box emptied by Send, and the
+    # button does not change size or place when it changes words.
+    assert during == [("Detener", True, where)]
+    assert send.text() == "Enviar" and not send.isEnabled() and send.geometry() == where
+
+
+def test_a_model_that_cannot_be_loaded_is_explained_in_the_windows_language(
+    qtbot: QtBot, use_language: UseLanguage, tmp_path: Path, store_path: Path
+) -> None:
+    use_language("pt_BR")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a model at all " * 64)
+    window = MainWindow(model=broken, store_path=store_path, settings=Settings())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.banner.isVisible, timeout=60_000)
+    said, detail = window.banner_text.text().split("\n")
+    assert said == (
+        "Não foi possível carregar o modelo: este arquivo não é um modelo que o Lanterna "
+        "consiga executar, ou está danificado"
+    )
+    assert str(broken) in detail or "GGUF" in detail  # the engine's own words, kept
+    assert window.model_bar.state_name == "error" and not window.composer.ready
+
+    # Out of memory has no kind of its own: llama.cpp says it in the failure's detail.
+    oom = "llama.cpp could not load the model (unable to allocate CPU buffer)"
+    window.bridge.event.emit(p.Error(window._load_req or 0, "load_failed", oom))
+    assert window.banner_text.text() == (
+        "Não foi possível carregar o modelo: não há memória suficiente para este modelo: um "
+        f"contexto mais curto (Configurações) ou um modelo menor precisa de menos\n{oom}"
+    )
+    # An error no request waits for is said as a sentence too, the engine's words below it.
+    window.bridge.event.emit(p.Error(-1, "protocol", "unknown message type 'x'"))
+    assert window.banner_text.text() == (
+        "O motor não entendeu um pedido da janela\nunknown message type 'x'"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "llama.cpp could not load the model (unable to allocate CPU buffer)",
+        "llama_init_from_model: failed to initialize the context: failed to allocate buffer for "
+        "kv cache",
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 9216.00 MiB on device 0: "
+        "cudaMalloc failed: out of memory",
+        "ggml_vulkan: Device memory allocation of size 4294967296 failed.",
+        "vk::Device::allocateMemory: ErrorOutOfDeviceMemory",
+        "MLX failed while reading the prompt ([METAL] Command buffer execution failed: "
+        "Insufficient Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory))",
+        "mlx-lm could not load the model (MemoryError)",
+        "RuntimeError: std::bad_alloc",
+    ],
+)
+def test_running_out_of_memory_is_recognised_in_the_engines_words(message: str) -> None:
+    assert means_out_of_memory(message)
+    said = describe_error("load_failed", message, loading=True)
+    assert said.sentence.startswith("there is not enough memory") and said.detail == message
+
+
+def test_other_load_failures_are_not_taken_for_memory() -> None:
+    for message in (
+        "architecture 'mamba9' is not supported by this llama.cpp build",
+        "llama.cpp could not load the model (tensor 'blk.0.attn_q.weight' data is not within "
+        "the file bounds, model is corrupted or incomplete)",
+    ):
+        assert not means_out_of_memory(message)
+        assert describe_error("load_failed", message).sentence.startswith("the engine could not")
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "footer"),
+    [
+        (
+            "backend",
+            "llama.cpp failed while reading the prompt",
+            "error: the engine failed while answering — llama.cpp failed while reading the prompt",
+        ),
+        (
+            "backend",
+            "MLX failed while generating ([METAL] Command buffer execution failed: Insufficient "
+            "Memory (00000008:kIOGPUCommandBufferCallbackErrorOutOfMemory))",
+            "error: there is not enough memory for this model: a shorter context length "
+            "(Settings) or a smaller model needs less — MLX failed while generating",
+        ),
+        (
+            "bad_request",
+            "the model's chat template failed: UndefinedError: 'tools' is undefined",
+            "error: this conversation could not be prepared for the model — the model's chat "
+            "template failed",
+        ),
+        (
+            "moderation",
+            "word list en/violence.txt: line 3 is not valid",
+            "error: the reasoning filter's word lists could not be read: turn off Word lists in "
+            "Settings, or reinstall Lanterna — word list en/violence.txt",
+        ),
+        ("no_model", "no model is loaded", "error: no model is loaded: choose one at the top"),
+    ],
+)
+def test_an_answer_cut_by_an_engine_error_says_what_went_wrong(
+    qtbot: QtBot, open_window: WindowFactory, kind: str, message: str, footer: str
+) -> None:
+    window = open_window(max_tokens=200)
+
+    def fail(ev: object) -> None:
+        # The engine's error arrives as the worker would send it, once the answer has started.
+        turn = window._turn
+        if isinstance(ev, p.Started) and turn is not None:
+            error = p.Error(turn.req, kind, message)
+            QTimer.singleShot(0, lambda: window.bridge.event.emit(error))
+
+    window.bridge.event.connect(fail)
+    send_and_wait(qtbot, window, "Tell me about lighthouses.")
+    shown = _widgets(window)[-1].footer.text()
+    assert footer in shown and "incomplete" in shown

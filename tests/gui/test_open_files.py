@@ -75,7 +75,7 @@ def test_a_model_that_will_not_fit_asks_before_loading(
     window.open_model_path(path)
     qtbot.waitUntil(lambda: window.load_warning is not None and window.load_warning.isVisible())
     box = window.load_warning
-    assert box is not None and "GiB available" in box.text()
+    assert box is not None and "33.6 MB available" in box.text()  # 32 MiB, in SI units
     box.button(QMessageBox.StandardButton.Cancel).click()
     qtbot.waitUntil(lambda: window.model_bar.state_name == "stopped")
     assert "not enough memory" in window.model_bar.state.text()

@@ -5,20 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QLabel,
     QLineEdit,
     QSpinBox,
+    QStyle,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
-from desktop.settings_dialog import SettingsDialog
+from desktop.settings_dialog import MIN_WIDTH, SettingsDialog
 from engine.settings import Settings
+from tests.gui.conftest import UseLanguage
 
 
 def make_dialog(qtbot: QtBot, settings: Settings) -> SettingsDialog:
@@ -203,3 +208,54 @@ def test_buttons_close_the_dialog(
         push.click()
     assert blocker.args == [code.value]
     assert not dialog.isVisible()
+
+
+def _cut_short(dialog: SettingsDialog) -> list[str]:
+    """The visible widgets of the dialog that do not get the room their text needs."""
+    cut: list[str] = []
+    inside = dialog.rect()
+    for widget in dialog.findChildren(QWidget):
+        parent = widget.parentWidget()
+        if not widget.isVisible() or isinstance(parent, QSpinBox | QComboBox):
+            continue  # a spin box's or a combo box's own parts are measured with it
+        name = f"{type(widget).__name__} {widget.objectName()!r}"
+        box = widget.rect().translated(widget.mapTo(dialog, QPoint(0, 0)))
+        if not inside.contains(box):
+            cut.append(f"{name} is outside the dialog: {box} not in {inside}")
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            if widget.height() < widget.heightForWidth(widget.width()):
+                cut.append(f"{name} {widget.text()!r} needs more lines than it has")
+        elif isinstance(widget, QLabel | QComboBox | QLineEdit | QSpinBox | QAbstractButton):
+            text = widget.currentText() if isinstance(widget, QComboBox) else ""
+            if widget.width() < widget.sizeHint().width():
+                cut.append(f"{name} {text!r}: {widget.width()} < {widget.sizeHint().width()}")
+            if widget.height() < widget.minimumSizeHint().height():
+                cut.append(f"{name} is squashed: {widget.height()} high")
+    # A sentence cut short reads wrong, unlike a path (whose whole text is in the tooltip).
+    guard = dialog.guard_edit
+    frame = guard.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, guard)
+    room = guard.width() - 2 * frame - 4  # a line edit's text keeps 2 pixels off each side
+    if guard.fontMetrics().horizontalAdvance(guard.placeholderText()) > room:
+        cut.append(f"{guard.placeholderText()!r} is cut short")
+    return cut
+
+
+@pytest.mark.parametrize("language", ["en", "pt_BR", "es"])
+def test_nothing_is_cut_short_in_any_language(
+    qtbot: QtBot, use_language: UseLanguage, language: str
+) -> None:
+    """Longer translations (the label column is shared by all three sections) make the dialog
+    wider rather than squeezing the fields to a few letters."""
+    use_language(language)
+    dialog = SettingsDialog(Settings(), embedding_models=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert _cut_short(dialog) == []
+    # Nor at its smallest; and a longer translation never makes the dialog narrower.
+    dialog.resize(dialog.minimumSize())
+    qtbot.waitUntil(lambda: dialog.size() == dialog.minimumSize(), timeout=2000)
+    assert _cut_short(dialog) == []
+    assert dialog.minimumWidth() >= MIN_WIDTH
+    # The default models folder, cut short in its box when long, is whole in the tooltip.
+    assert dialog.models_dir_edit.placeholderText() in dialog.models_dir_edit.toolTip()

@@ -118,3 +118,61 @@ def describe_error(kind: str, message: str, *, loading: bool = False, n_ctx: int
     else:
         return ErrorText(message)
     return ErrorText(sentence, message)
+
+
+def describe_exit(signal: str | None, exit_code: int | None) -> str:
+    """Why the worker process ended, in the window's language (it follows "The engine stopped:").
+    The signal's name stays in the sentence: it is what a bug report needs."""
+    if exit_code is None:
+        return QCoreApplication.translate("MainWindow", "it stopped responding")
+    if signal == "SIGKILL":
+        return QCoreApplication.translate(
+            "MainWindow", "it was killed (SIGKILL); the system may have run out of memory"
+        )
+    if signal in ("SIGSEGV", "SIGBUS"):
+        return QCoreApplication.translate("MainWindow", "it crashed in native code (%1)").replace(
+            "%1", signal
+        )
+    if signal == "SIGILL":
+        return QCoreApplication.translate(
+            "MainWindow",
+            "it crashed: this processor lacks an instruction the engine was built for (SIGILL)",
+        )
+    if signal == "SIGABRT":
+        return QCoreApplication.translate("MainWindow", "it aborted (SIGABRT)")
+    if signal is not None:
+        return QCoreApplication.translate("MainWindow", "it was stopped by %1").replace(
+            "%1", signal
+        )
+    if exit_code & 0xC0000000 == 0xC0000000 and exit_code > 0:
+        # A Windows exception code, such as 0xC0000005 (access violation).
+        return QCoreApplication.translate("MainWindow", "it crashed (exception 0x%1)").replace(
+            "%1", f"{exit_code:08X}"
+        )
+    return QCoreApplication.translate("MainWindow", "it exited with code %1").replace(
+        "%1", str(exit_code)
+    )
+
+
+def describe_demo_failure(kind: str, message: str) -> ErrorText:
+    """Why the bundled demo model could not be prepared (``engine.models.demo.DemoModelError``)."""
+    if kind == "missing":
+        sentence = QCoreApplication.translate(
+            "MainWindow",
+            "the demo model is not part of this installation: choose or download a model in Models",
+        )
+    elif kind == "damaged":
+        sentence = QCoreApplication.translate(
+            "MainWindow",
+            "the demo model in this installation is damaged: reinstall Lanterna, or choose "
+            "another model in Models",
+        )
+    elif kind == "unwritable":
+        sentence = QCoreApplication.translate(
+            "MainWindow",
+            "the demo model could not be written to the models folder: free some disk space, "
+            "or choose another folder in Settings",
+        )
+    else:
+        return ErrorText(message)
+    return ErrorText(sentence, message)

@@ -50,7 +50,7 @@ from desktop.chat_view import ChatView
 from desktop.composer import Composer
 from desktop.documents_data import documents_payload, plan_json
 from desktop.engine_bridge import EngineBridge
-from desktop.engine_errors import describe_error
+from desktop.engine_errors import describe_demo_failure, describe_error, describe_exit
 from desktop.file_drops import FileDrops, local_paths
 from desktop.message_view import MessageView, MessageWidget
 from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar, model_label
@@ -135,14 +135,14 @@ class _Turn:
 class MainWindow(QMainWindow):
     """Signals:
     model_ready(str): the path of the model to load, from the preparation thread.
-    model_failed(str): why the model could not be prepared.
+    model_failed(str, str): the demo model could not be prepared: its kind and message.
     conversation_shown(int): a conversation's messages are on screen (0: a new chat).
     answer_saved(int): an answer (its message id) is in the store.
     load_failed(str): the model could not be prepared or loaded, and why.
     """
 
     model_ready = Signal(str)
-    model_failed = Signal(str)
+    model_failed = Signal(str, str)
     conversation_shown = Signal(int)
     answer_saved = Signal(int)
     load_failed = Signal(str)
@@ -513,9 +513,9 @@ class MainWindow(QMainWindow):
     def _prepare_model(self) -> None:
         if self._model_arg is not None and not self._model_arg.exists():
             # Asked for by name (command line): falling back silently would hide the mistake.
-            reason = self.tr("%1 does not exist").replace("%1", str(self._model_arg))
+            reason = self.tr("the model %1 does not exist").replace("%1", str(self._model_arg))
             # After the constructor: whoever watches load_failed is connected by then.
-            QTimer.singleShot(0, lambda: self._on_model_failed(reason))
+            QTimer.singleShot(0, lambda: self._on_model_failed("not_found", reason))
             return
         chosen = self._model_arg or (Path(self._settings.model) if self._settings.model else None)
         if chosen is not None and chosen.exists():
@@ -533,7 +533,7 @@ class MainWindow(QMainWindow):
             try:
                 self.model_ready.emit(str(ensure_demo_model(self._settings.models_folder())))
             except DemoModelError as exc:
-                self.model_failed.emit(str(exc))
+                self.model_failed.emit(exc.kind, str(exc))
 
         self.model_bar.set_state("loading", self.tr("Preparing the demo model…"))
         threading.Thread(target=work, name="prepare-model", daemon=True).start()
@@ -562,12 +562,10 @@ class MainWindow(QMainWindow):
 
         self.io.run(scan, show)
 
-    def _on_model_failed(self, reason: str) -> None:
+    def _on_model_failed(self, kind: str, message: str) -> None:
         self.model_bar.set_state("error", self.tr("No model"))
-        self._show_banner(
-            self.tr("The model could not be prepared: %1").replace("%1", reason), restart=False
-        )
-        self.load_failed.emit(reason)
+        self._show_banner(describe_demo_failure(kind, message).block(), restart=False)
+        self.load_failed.emit(message)
 
     def _on_model_chosen(self, path: str) -> None:
         if self._turn is not None:
@@ -1285,12 +1283,10 @@ class MainWindow(QMainWindow):
         self.read_ahead.stop()
         self.composer.set_can_send(False)
         self.model_bar.set_state("stopped", self.tr("Engine stopped"))
-        # The reason names the signal already; an exit code is worth adding.
-        code = "" if ev.signal else self.tr(" (exit code %1)").replace("%1", str(ev.exit_code))
         self._show_banner(
-            self.tr("The engine stopped: %1%2. Your conversation is kept.")
-            .replace("%1", ev.reason)
-            .replace("%2", code),
+            self.tr("The engine stopped: %1. Your conversation is kept.").replace(
+                "%1", describe_exit(ev.signal, ev.exit_code)
+            ),
             restart=True,
         )
 

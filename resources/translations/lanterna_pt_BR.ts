@@ -366,11 +366,16 @@
         <translation>Pesquisar conversas</translation>
     </message>
     <message>
+        <location line="+967"/>
+        <source>The engine stopped: %1. Your conversation is kept.</source>
+        <translation>O motor parou: %1. Sua conversa foi mantida.</translation>
+    </message>
+    <message>
         <source>Find in chats</source>
         <translation type="vanished">Localizar nas conversas</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-964"/>
         <source>Focus the message box</source>
         <translation>Ir para a caixa de mensagem</translation>
     </message>
@@ -423,12 +428,11 @@
         <translation>Não foi possível exportar a conversa: %1</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>%1 does not exist</source>
-        <translation>%1 não existe</translation>
+        <translation type="vanished">%1 não existe</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>The model %1 is no longer there; using the demo model.</source>
         <translation>O modelo %1 não foi encontrado; usando o modelo de demonstração.</translation>
     </message>
@@ -443,9 +447,8 @@
         <translation>Nenhum modelo</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>The model could not be prepared: %1</source>
-        <translation>Não foi possível preparar o modelo: %1</translation>
+        <translation type="vanished">Não foi possível preparar o modelo: %1</translation>
     </message>
     <message>
         <source>The demo model could not be prepared: %1</source>
@@ -546,7 +549,12 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-570"/>
+        <location line="-708"/>
+        <source>the model %1 does not exist</source>
+        <translation>o modelo %1 não existe</translation>
+    </message>
+    <message>
+        <location line="+138"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -665,6 +673,61 @@
         <translation>o motor não entendeu um pedido da janela</translation>
     </message>
     <message>
+        <location line="+12"/>
+        <source>it stopped responding</source>
+        <translation>ele parou de responder</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it was killed (SIGKILL); the system may have run out of memory</source>
+        <translation>ele foi encerrado à força (SIGKILL); talvez o sistema tenha ficado sem memória</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>it crashed in native code (%1)</source>
+        <translation>ele travou em código nativo (%1)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>it crashed: this processor lacks an instruction the engine was built for (SIGILL)</source>
+        <translation>ele travou: este processador não tem uma instrução para a qual o motor foi compilado (SIGILL)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>it aborted (SIGABRT)</source>
+        <translation>ele abortou (SIGABRT)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it was stopped by %1</source>
+        <translation>ele foi interrompido por %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>it crashed (exception 0x%1)</source>
+        <translation>ele travou (exceção 0x%1)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>it exited with code %1</source>
+        <translation>ele saiu com o código %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>the demo model is not part of this installation: choose or download a model in Models</source>
+        <translation>o modelo de demonstração não faz parte desta instalação: escolha ou baixe um modelo em Modelos</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the demo model in this installation is damaged: reinstall Lanterna, or choose another model in Models</source>
+        <translation>o modelo de demonstração desta instalação está danificado: reinstale o Lanterna ou escolha outro modelo em Modelos</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>the demo model could not be written to the models folder: free some disk space, or choose another folder in Settings</source>
+        <translation>não foi possível gravar o modelo de demonstração na pasta de modelos: libere espaço em disco ou escolha outra pasta em Configurações</translation>
+    </message>
+    <message>
         <location filename="../../desktop/main_window.py" line="+18"/>
         <source>the engine stopped</source>
         <translation>o motor parou</translation>
@@ -675,17 +738,15 @@
         <translation>Motor parado</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source> (exit code %1)</source>
-        <translation> (código de saída %1)</translation>
+        <translation type="vanished"> (código de saída %1)</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>The engine stopped: %1%2. Your conversation is kept.</source>
-        <translation>O motor parou: %1%2. Sua conversa não foi perdida.</translation>
+        <translation type="vanished">O motor parou: %1%2. Sua conversa não foi perdida.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Restarting the engine…</source>
         <translation>Reiniciando o motor…</translation>
     </message>

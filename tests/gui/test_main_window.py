@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from desktop.chat_view import PAGE
-from desktop.engine_errors import describe_error, means_out_of_memory
+from desktop.engine_errors import describe_error, describe_exit, means_out_of_memory
 from desktop.main_window import MainWindow
 from desktop.message_view import MarkdownBlock, MessageWidget
 from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar
@@ -548,6 +548,40 @@ def test_a_model_that_cannot_be_loaded_is_explained_in_the_windows_language(
     assert window.banner_text.text() == (
         "O motor não entendeu um pedido da janela\nunknown message type 'x'"
     )
+
+
+def test_a_demo_model_that_cannot_be_written_is_explained_in_the_windows_language(
+    qtbot: QtBot, use_language: UseLanguage, tmp_path: Path, store_path: Path
+) -> None:
+    use_language("pt_BR")
+    # A models folder that cannot be made (a file stands where a folder must go): the same
+    # failure as a full or read-only disk, even for root.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    window = MainWindow(store_path=store_path, settings=Settings(models_dir=str(blocker / "m")))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.banner.isVisible, timeout=60_000)
+    said, detail = window.banner_text.text().split("\n")
+    assert said == (
+        "Não foi possível gravar o modelo de demonstração na pasta de modelos: libere espaço em "
+        "disco ou escolha outra pasta em Configurações"
+    )
+    assert detail.startswith("cannot write the demo model to") and str(blocker) in detail
+    assert window.model_bar.state_name == "error" and not window.composer.ready
+
+
+def test_why_the_engine_stopped_is_said_in_the_windows_language(
+    use_language: UseLanguage,
+) -> None:
+    use_language("es")
+    assert describe_exit("SIGKILL", -9) == (
+        "se cerró a la fuerza (SIGKILL); puede que el sistema se haya quedado sin memoria"
+    )
+    assert describe_exit("SIGSEGV", -11) == "falló en código nativo (SIGSEGV)"
+    assert describe_exit(None, 3) == "terminó con el código 3"
+    assert describe_exit(None, 0xC0000005) == "falló (excepción 0xC0000005)"
+    assert describe_exit(None, None) == "dejó de responder"
 
 
 @pytest.mark.parametrize(

@@ -660,6 +660,9 @@ def test_secret_assigned_positives(text: str, secret: str) -> None:
         ("contraseña: Qz?81k,Lm9 para entrar", "Qz?81k,Lm9"),
         ("senha: Gato#7x", "Gato#7x"),
         ("senha: 48213907", "48213907"),
+        # A capitalised word and a year joined like a name: a password, not code.
+        ("junto con contraseña: Gaviota_1987 para", "Gaviota_1987"),
+        ("password: Seagull_1987", "Seagull_1987"),
     ],
 )
 def test_password_after_its_word(text: str, secret: str) -> None:

@@ -184,7 +184,11 @@ def _looks_like_password(value: str, followed_by: str, *, letters_and_digits: bo
         return False  # "aaaaaaaa1": a filler, not a password
     parts = [part for part in _CODE_JOINERS.split(value) if part]
     if parts and all(_IDENTIFIER.fullmatch(part) for part in parts):
-        return letters_and_digits and len(value) >= 8 and _letters_and_digits(value)
+        # Right after "password:", a name with upper and lower case and digits ("Gaviota_1987")
+        # is what people choose as passwords; code there is one case ("DB_PASSWORD", "hashed_pw1").
+        return letters_and_digits and len(value) >= 8 and (
+            _letters_and_digits(value) or _char_classes(value, symbols=False) >= 3
+        )
     if letters_and_digits and len(value) >= 8 and _letters_and_digits(value):
         return True
     return _char_classes(value, symbols=True) >= 3

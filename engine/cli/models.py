@@ -24,6 +24,7 @@ from typing import Any
 
 from engine.cli.common import CliError
 from engine.models import token as tokens
+from engine.models.demo import demo_model_path
 from engine.models.registry import (
     DuplicateModel,
     ImportRejected,
@@ -163,6 +164,13 @@ def run_remove(args: argparse.Namespace) -> int:
         model = registry.get(args.name)
     except RegistryError as exc:
         raise CliError(str(exc)) from None
+    demo = demo_model_path(registry.models_folder).resolve()
+    if not model.imported and model.path.resolve() == demo:
+        # The window protects it too: it would come back at the next start anyway.
+        raise CliError(
+            f"'{model.name}' is the demo model that comes with Lanterna; it is put back whenever "
+            "no other model is chosen, so it is not removed"
+        )
     deletes = not model.imported or args.delete_file
     if deletes:
         question = f"Delete '{model.name}' ({_size(model.size)}) from disk: {model.path}?"

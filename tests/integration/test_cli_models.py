@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from engine.models.demo import DEMO_FILENAME
 from tests.unit.test_importer import build_tiny_llama
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +125,17 @@ def test_remove_without_yes_refuses_when_not_on_a_terminal(home: Path, tiny: Pat
     assert target.exists()
     res = models(home, "remove", "nothing-here", "--yes")
     assert res.returncode == 1 and "no installed model is called 'nothing-here'" in res.stderr
+
+
+def test_the_demo_model_is_not_removed(home: Path, tiny: Path) -> None:
+    demo = home / "data" / "models" / DEMO_FILENAME
+    demo.parent.mkdir(parents=True)
+    shutil.copy(tiny, demo)
+    (name,) = [m["name"] for m in listed(home)]
+    res = models(home, "remove", name, "--yes")
+    assert res.returncode == 1
+    assert "is the demo model that comes with Lanterna" in res.stderr
+    assert demo.exists()
 
 
 def _remove_on_a_terminal(home: Path, name: str, answer: bytes) -> tuple[int, str]:

@@ -208,9 +208,7 @@ class AttachmentChip(QFrame):
             if pages == 1:
                 return self.tr("1 page")
             return self.tr("%1 pages").replace("%1", QLocale().toString(pages))
-        return QLocale().formattedDataSize(
-            size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat
-        )
+        return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
     def _set_detail(self, text: str, *, wrap: bool = False) -> None:
         self.message = text if wrap else ""

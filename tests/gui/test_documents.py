@@ -113,6 +113,9 @@ def test_a_dropped_folder_is_read_sent_and_cited_and_survives_a_restart(
     tray = window.composer.attachments
     guide = tray.chip("guide.pdf")
     assert guide is not None and guide.detail_text == "3 pages"
+    notes = tray.chip("notes.md")
+    size = (documents / "notes.md").stat().st_size
+    assert notes is not None and notes.detail_text == f"{size} bytes"
     assert window.composer.ready
     # Dropping one of its files again adds nothing.
     assert _drop(window.composer.text.viewport(), [documents / "guide.pdf"])

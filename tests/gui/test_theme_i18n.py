@@ -321,6 +321,9 @@ def test_a_document_that_cannot_be_read_says_why_in_spanish(
     assert chip.detail_text == (
         "1204 páginas · solo se leyeron las primeras 1000 de 1204 páginas; something new"
     )
+    # A document without pages shows its size: SI units, the Spanish decimal comma.
+    chip.show_ready(None, 2_400_000)
+    assert chip.detail_text == "2,4 MB"
     # A kind the window does not know shows the engine's message as it is.
     chip.show_error("contrato.pdf: something new", "novel")
     assert chip.detail_text == "contrato.pdf: something new"

@@ -56,7 +56,7 @@ from desktop.message_view import MessageView, MessageWidget
 from desktop.model_bar import UNKNOWN_PROGRESS, ModelBar, model_label
 from desktop.model_text import format_size
 from desktop.prompt_progress import PromptProgressClock
-from desktop.read_ahead import DocumentReadAhead, Draft
+from desktop.read_ahead import DocumentReadAhead, Draft, word_finished
 from desktop.sidebar import Sidebar
 from desktop.theme import chat_colors, is_dark
 from desktop.welcome import WelcomeCard
@@ -845,7 +845,7 @@ class MainWindow(QMainWindow):
         if text.strip():
             self._composing = True
         # The question's words are read as they are written.
-        self.read_ahead.schedule(word_done=text[-1:].isspace())
+        self.read_ahead.schedule(word_done=word_finished(text))
 
     def _read_ahead_draft(self) -> Draft | None:
         """What the message being written will be sent with, when its documents are worth

@@ -8,8 +8,9 @@ document.
 
 Asked again whenever what the question will be sent with changes (a chip added or removed, the
 effort, another conversation, a new model), after each answer, and as the question is typed (each
-word as it is finished, and after each pause): Send after a pause starts answering at once, Send
-right after the last keystroke has only the last word left to read. What the worker has cached
+word as it is finished, a closing "?" or "." included, and after each pause): Send after a pause,
+or a keystroke after the question's closing mark, starts answering at once; Send right after the
+last letter has only the last word left to read. What the worker has cached
 already is not read twice, and a reading under way is let finish when only the text changed.
 Send cancels a read-ahead still running: the batches it read stay in the cache, so the question
 goes on from there. The model bar shows the reading while it runs. Its errors are not shown: the
@@ -38,6 +39,14 @@ DELAY_MS = 400
 # A word just finished (a space typed) will not change: read it at once, not at the next pause,
 # which may only come after Send. Short, not zero, so that a paste is one reading.
 WORD_DELAY_MS = 30
+# A question most often ends with one of these, and Send follows a keystroke later: read at
+# once, the question may be whole.
+SENTENCE_ENDS = "?!.…:;)"
+
+
+def word_finished(text: str) -> bool:
+    """Whether the last key typed into ``text`` finished a word or a sentence."""
+    return text[-1:].isspace() or (text[-1:] != "" and text[-1:] in SENTENCE_ENDS)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
-from desktop.read_ahead import DELAY_MS
+from desktop.read_ahead import DELAY_MS, word_finished
 from engine import protocol as p
 from engine.settings import Settings
 from tests.gui.conftest import WindowFactory, send_and_wait
@@ -209,3 +209,43 @@ def test_words_typed_without_a_pause_are_read_as_each_is_finished(
     started = next(e for e in events if isinstance(e, p.Started))
     # Every finished word was read: left, the last word and the turn's closing markers.
     assert 0 < started.prompt_tokens - started.cached_tokens <= 8
+
+
+def test_a_closing_question_mark_finishes_the_question_like_a_space_finishes_a_word() -> None:
+    assert word_finished("How far does the beam reach ")
+    assert word_finished("How far does the beam reach?")
+    assert word_finished("Resume o capítulo 3.")
+    assert word_finished("¿Qué dice la cláusula 4!")
+    assert not word_finished("How far does the beam rea")
+    assert not word_finished("")
+
+
+def test_typed_to_its_question_mark_the_whole_question_is_read_before_send(
+    qtbot: QtBot, open_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = open_window(max_tokens=4)
+    with qtbot.waitSignal(window.read_ahead.finished, timeout=120_000):
+        _attach(qtbot, window, guide(tmp_path, pages=3))
+    asked: list[str] = []
+    real_read_ahead = window.bridge.client.read_ahead
+
+    def read_ahead(messages: Any, **kwargs: Any) -> int:
+        asked.append(messages[-1].content)
+        return real_read_ahead(messages, **kwargs)
+
+    window.bridge.client.read_ahead = read_ahead  # type: ignore[method-assign]
+    assert QUESTION.endswith("?")
+    qtbot.keyClicks(window.composer.text, QUESTION[:-1], delay=KEY_MS)
+    qtbot.waitUntil(lambda: not window.read_ahead.running, timeout=60_000)
+    qtbot.keyClicks(window.composer.text, "?")
+    # Asked for the whole question within a keystroke's time, as for a finished word: the
+    # pause that has a half-typed word read (DELAY_MS) is longer than that.
+    qtbot.wait(KEY_MS)
+    assert KEY_MS < DELAY_MS and asked[-1] == QUESTION
+    assert all(QUESTION.startswith(a) for a in asked)
+    qtbot.waitUntil(lambda: not window.read_ahead.running, timeout=60_000)
+    events = _turn_events(window)
+    with qtbot.waitSignal(window.answer_saved, timeout=90_000):
+        window.composer.send_button.click()
+    started = next(e for e in events if isinstance(e, p.Started))
+    assert started.prompt_tokens - started.cached_tokens == 1

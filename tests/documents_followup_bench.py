@@ -17,7 +17,10 @@ sent; first the first question, then the same follow-ups, twice: with the questi
 word read ahead (Send pressed right after the last keystroke) and with the whole question read
 ahead (Send after a pause in the typing). Their times to first token are what the user waits
 after Send, compared with the follow-ups of the conversation without the document (which the
-app does not read ahead: without documents there is little to read).
+app does not read ahead: without documents there is little to read). Last, the common case of a
+question that ends with "?" and Enter pressed a keystroke later: the app asks for the whole
+question to be read 30 ms after the "?", and Send cancels that reading if it is still under way;
+this one is timed on the wall clock from Send to the first token, for both conversations.
 
 The raw library is measured in the same run: llama-cpp-python alone reads the same number of
 new tokens after the document's tokens and after a short prefix, with the worker's context
@@ -38,10 +41,12 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.read_ahead import WORD_DELAY_MS
 from engine import protocol as p
-from engine.client import EngineClient
+from engine.client import EngineClient, WorkerExited
 from engine.conversation import ChatMessage
 from engine.documents.attach import attach, open_index
 from engine.models.demo import ensure_demo_model
@@ -98,39 +103,77 @@ def document(folder: Path, tokens: int, model: Path) -> tuple[Path, str]:
     return out, where
 
 
+KEY_MS = 120  # a steady typist's time between two keys: the closing "?" and Enter
+
+
+@dataclass
+class Turns:
+    dones: list[p.Done] = field(default_factory=list)
+    # Wall-clock milliseconds from Send to the first token arriving in the client.
+    waits: list[float] = field(default_factory=list)
+    plan: p.DocumentsPlan | None = None
+
+
 def run_conversation(
     client: EngineClient,
     documents: list[dict[str, object]],
     index: str | None,
     turns: int,
     ahead: str | None = None,
-) -> tuple[list[p.Done], p.DocumentsPlan | None]:
+) -> Turns:
     """``ahead``: before each follow-up, read ahead its prompt as the app does while it is
     written: with the question but its last word (``"typing"``: Send pressed before the pause
-    in the typing that would have the last word read) or with the whole question
-    (``"paused"``)."""
+    in the typing that would have the last word read), with the whole question (``"paused"``),
+    or as the app does when the question ends with "?" (``"mark"``: every word read, then the
+    whole question asked for ``WORD_DELAY_MS`` after the "?", and Send a keystroke after the
+    "?", cancelling that reading if it is still under way)."""
     messages = [ChatMessage("user", FIRST)]
-    dones: list[p.Done] = []
-    plan: p.DocumentsPlan | None = None
+    out = Turns()
     for turn in range(turns + 1):
         if ahead and turn > 0:
             written = messages[-1].content
-            draft = but_last_word(written) if ahead == "typing" else written
+            draft = written if ahead == "paused" else but_last_word(written)
             start = [*messages[:-1], ChatMessage("user", draft)]
             events = collect(client, client.read_ahead(start, documents=documents,
                                                         documents_index=index))  # fmt: skip
             assert isinstance(events[-1], p.ReadAheadDone), events[-1]
+        if ahead == "mark" and turn > 0:
+            assert messages[-1].content.endswith("?")
+            reading = client.read_ahead(messages, documents=documents, documents_index=index)
+            time.sleep((KEY_MS - WORD_DELAY_MS) / 1000)
+            sent = time.perf_counter()
+            client.cancel(reading)  # as Send does: what was read stays in the cache
+        else:
+            sent = time.perf_counter()
         req = client.generate(messages, max_tokens=24, temperature=0.0, seed=1,
                               documents=documents, documents_index=index)  # fmt: skip
-        events = collect(client, req, timeout=1800)
-        plan = plan or next((e for e in events if isinstance(e, p.DocumentsPlan)), None)
-        dones.append(done_of(events))
+        events, first = collect_timed(client, req)
+        out.plan = out.plan or next((e for e in events if isinstance(e, p.DocumentsPlan)), None)
+        out.dones.append(done_of(events))
+        out.waits.append((first - sent) * 1000)
         if turn < turns:
             messages += [
                 ChatMessage("assistant", ANSWER),
                 ChatMessage("user", FOLLOW_UPS[turn % len(FOLLOW_UPS)]),
             ]
-    return dones, plan
+    return out
+
+
+def collect_timed(client: EngineClient, req: int) -> tuple[list[p.Message | WorkerExited], float]:
+    """The events of ``req`` up to its Done, and when its first token arrived (perf_counter)."""
+    events: list[p.Message | WorkerExited] = []
+    first = 0.0
+    while True:
+        ev = client.next_event(1800)
+        if isinstance(ev, WorkerExited):
+            return [*events, ev], first
+        if getattr(ev, "req", None) != req:
+            continue  # a cancelled reading's last events
+        events.append(ev)
+        if isinstance(ev, p.Text) and not first:
+            first = time.perf_counter()
+        if isinstance(ev, p.Done | p.Error):
+            return events, first or time.perf_counter()
 
 
 def app_table(dones: list[p.Done], without: list[p.Done], how: str) -> None:
@@ -145,6 +188,17 @@ def app_table(dones: list[p.Done], without: list[p.Done], how: str) -> None:
     print(f"median ratio, the app's follow-up with the document / without (no read-ahead, as "
           f"in a chat without documents): {statistics.median(ratios):.2f}, "
           f"highest {max(ratios):.2f}")  # fmt: skip
+
+
+def waits_table(waits: list[float], without: list[float]) -> None:
+    print('follow-ups in the app, the question ending with "?" and Send one keystroke later '
+          f"({KEY_MS} ms), wall-clock from Send to the first token:")  # fmt: skip
+    print(f"{'follow-up':>9}  {'with doc (ms)':>13}  {'without (ms)':>12}  {'ratio':>6}")
+    ratios = [a / b for a, b in zip(waits[1:], without[1:], strict=True)]
+    for n, (a, b, ratio) in enumerate(zip(waits[1:], without[1:], ratios, strict=True), 1):
+        print(f"{n:>9}  {a:>13,.1f}  {b:>12,.1f}  {ratio:>6.2f}")
+    print(f"median ratio, with the document / without (no read-ahead): "
+          f"{statistics.median(ratios):.2f}, highest {max(ratios):.2f}")  # fmt: skip
 
 
 def ttft_ratio(a: p.Done, b: p.Done) -> float:
@@ -212,18 +266,16 @@ def main(argv: list[str] | None = None) -> int:
         client.start()
         try:
             load(client, model, n_ctx=args.ctx)
-            with_doc, plan = run_conversation(
-                client, [{"path": attached.path, "message": 0}], str(index_path), args.follow_ups
+            docs = [{"path": attached.path, "message": 0}]
+            with_doc_turns = run_conversation(client, docs, str(index_path), args.follow_ups)
+            with_doc, plan = with_doc_turns.dones, with_doc_turns.plan
+            without_turns = run_conversation(client, [], None, args.follow_ups)
+            without = without_turns.dones
+            ahead, after = read_ahead_first(client, docs, str(index_path))
+            typing, paused, mark = (
+                run_conversation(client, docs, str(index_path), args.follow_ups, ahead=mode)
+                for mode in ("typing", "paused", "mark")
             )
-            without, _ = run_conversation(client, [], None, args.follow_ups)
-            ahead, after = read_ahead_first(
-                client, [{"path": attached.path, "message": 0}], str(index_path)
-            )
-            typing, paused = (
-                run_conversation(client, [{"path": attached.path, "message": 0}],
-                                 str(index_path), args.follow_ups, ahead=mode)[0]
-                for mode in ("typing", "paused")
-            )  # fmt: skip
         finally:
             client.shutdown()
         text = doc.read_text("utf-8")
@@ -249,9 +301,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{a.prompt_tokens - a.cached_tokens:>5}  {b.ttft_ms:>12,.1f}  "
               f"{b.prompt_tokens - b.cached_tokens:>5}  {ratio:>6.2f}")  # fmt: skip
     print(f"median follow-up ratio (with / without the document): {statistics.median(ratios):.2f}")
-    for dones, how in ((typing, "the question but its last word (Send right after typing)"),
+    for turns, how in ((typing, "the question but its last word (Send right after typing)"),
                        (paused, "the whole question (Send after a pause)")):  # fmt: skip
-        app_table(dones, without, how)
+        app_table(turns.dones, without, how)
+    waits_table(mark.waits, without_turns.waits)
     if not args.no_raw:
         new = round(statistics.median(a.prompt_tokens - a.cached_tokens for a in with_doc[1:]))
         long, short = raw_ratio(model, text, args.ctx, new, first.prompt_tokens)

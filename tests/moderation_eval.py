@@ -2,7 +2,7 @@
 
     python -m tests.moderation_eval [--split SPLIT] [--show-errors]
 
-SPLIT is dev, test, holdout, holdout2 to holdout7, everyday or all.
+SPLIT is dev, test, holdout, holdout2 to holdout9, everyday or all.
 
 Prints, per harmful category, how many labelled segments were withheld (recall) and how many
 withheld-for-that-category segments really were that category (precision); the same per PII
@@ -25,17 +25,19 @@ from engine.moderation.pii import PII_KINDS
 from engine.moderation.pipeline import FilteredSegment, Moderator
 
 DATA = Path(__file__).parent / "data" / "moderation"
-# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl to holdout6.jsonl:
+# eval.jsonl: labelled segments in a dev and a test half; holdout.jsonl to holdout9.jsonl:
 # harmful, PII and benign segments written separately from the word lists and the classifier
-# (the first four were measured blind, then trained on; see tests/unit/test_moderation_eval.py).
-HOLDOUT_FILES = tuple(DATA / f"holdout{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7"))
+# (some were measured blind, then trained on; see tests/unit/test_moderation_eval.py).
+HOLDOUT_FILES = tuple(
+    DATA / f"holdout{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9")
+)
 EVAL_FILES = (DATA / "eval.jsonl", *HOLDOUT_FILES)
 # Ordinary benign sentences (split "train": the classifier learns from them); measured with
 # ``--split everyday`` for the share of everyday text the filter changes.
 EVERYDAY_FILE = DATA / "everyday.jsonl"
 SPLITS = (
     "dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
-    "holdout7", "everyday", "all",
+    "holdout7", "holdout8", "holdout9", "everyday", "all",
 )
 
 

@@ -580,10 +580,26 @@ def test_ip_with_port_and_brackets() -> None:
         "pin ==1.2.3.10",
         'BASIC_CONSTRAINTS = ObjectIdentifier("2.5.29.19")',
         "route 2a00:1450::/32 and 2001:1::1/128",  # networks
+        # Upgrades and builds, nothing of a network: a dotted quad is a version.
+        "after upgrading to 2.10.3.4 the build broke",
+        "depois de atualizar a biblioteca para 1.21.4.2 a compilação falha",
+        "tras actualizar la librería a la 3.14.2.9 falla la compilación",
     ],
 )
 def test_ip_negatives(text: str) -> None:
     assert_clean(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the build machine 85.12.33.4 is slow",
+        "after the upgrade, logins came from 85.12.33.4",
+        "atualizar o servidor 177.45.12.9 hoje",
+    ],
+)
+def test_ip_in_a_sentence_about_upgrades_that_names_a_network(text: str) -> None:
+    assert [f.kind for f in find_pii(text)] == ["ip"]
 
 
 # --- secret ---------------------------------------------------------------------------------

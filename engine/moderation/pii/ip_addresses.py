@@ -1,7 +1,9 @@
 """IP addresses, v4 and v6, that can identify someone's machine.
 
 - IPv4 may not touch a longer dotted number (``1.2.3.4.5``), a word (``v1.2.3.4``) or a CIDR
-  suffix (a network, not a host), nor follow "version", "section", "§", "RFC", "OID" or ``==``.
+  suffix (a network, not a host), nor follow "version", "section", "§", "RFC", "OID" or ``==``;
+  in a sentence about upgrades, builds or libraries that names nothing of a network, a dotted
+  quad is a version.
   Leading zeros are rejected (octal ambiguity), and so are quads whose first three parts are
   single digits (``7.2.1.1``, ``3.0.5.130``: sections and versions; such hosts are rare).
 - IPv6 must parse with ``ipaddress``, contain a decimal digit and either three groups or a
@@ -36,6 +38,19 @@ _NOT_HOST_BEFORE = re.compile(
     r"(?:(?i:\b(?:version|vers[aã]o|versi[oó]n|release|v|section|sec|se[cç][aã]o|secci[oó]n|"
     r"chapter|cap[ií]tulo|rfc|step|passo|paso|oid|objectidentifier))[\s.:=(\"']{0,4}"
     r"|§\s*|[=<>~!]=\s*)\Z"
+)
+# A sentence about upgrading software or a broken build, with no word about networks: a dotted
+# quad there is a version ("after upgrading to 2.10.3.4 the build broke").
+_SOFTWARE_CONTEXT = re.compile(
+    r"(?i:\b(?:upgrad\w*|downgrad\w*|atualiz\w*|actualiz\w*|changelog|compil\w*|build|"
+    r"librar(?:y|ies)|librer[ií]a\w*|biblioteca\w*|package|pacote|paquete|dependenc\w*|"
+    r"depend[eê]ncia\w*|release notes|sdk|firmware))"
+)
+_NETWORK_CONTEXT = re.compile(
+    r"(?i:\b(?:ip|ips|host\w*|server\w*|servidor\w*|address\w*|endere[cç]o\w*|"
+    r"direcci[oó]n\w*|ping|ssh|connect\w*|conex\w*|conect\w*|firewall|dns|proxy|router|"
+    r"roteador|gateway|subnet|vpn|login\w*|acess\w*|acces\w*|logged|logs?|visit\w*|"
+    r"machine\w*|m[aá]quina\w*|node|nodes|instance\w*|inst[aâ]ncia\w*|instancia\w*))\b"
 )
 _NOT_PERSONAL_NETS = tuple(
     ipaddress.ip_network(n)
@@ -100,7 +115,10 @@ def _ipv6_shape_ok(span: str) -> bool:
 
 def find_ips(text: str) -> Iterator[Found]:
     if text.count(".") >= 3:
+        versions = _SOFTWARE_CONTEXT.search(text) and not _NETWORK_CONTEXT.search(text)
         for m in _IPV4.finditer(text):
+            if versions:
+                break
             try:
                 addr = ipaddress.IPv4Address(m[0])
             except ValueError:

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else load_settings()
         self._model_arg = model
         self._model_path: str | None = None
+        self._no_model = False  # no model could be prepared: the bar says so until one is chosen
         self._model_name = ""
         self._loaded: p.Loaded | None = None
         # Models the user chose to load although the estimate said they would not fit.
@@ -543,6 +544,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, path: str) -> None:
         self._model_path = path
+        self._no_model = False
         self.welcome.set_demo(path == self._demo_path())
         self._scan_models()
         self._load()
@@ -563,6 +565,8 @@ class MainWindow(QMainWindow):
         self.io.run(scan, show)
 
     def _on_model_failed(self, kind: str, message: str) -> None:
+        self._no_model = True
+        self.welcome.set_no_model()
         self.model_bar.set_state("error", self.tr("No model"))
         self._show_banner(describe_demo_failure(kind, message).block(), restart=False)
         self.load_failed.emit(message)
@@ -571,6 +575,7 @@ class MainWindow(QMainWindow):
         if self._turn is not None:
             return
         self._model_path = path
+        self._no_model = False
         self._settings.model = "" if path == self._demo_path() else path
         self._save_settings()
         self.welcome.set_demo(path == self._demo_path())
@@ -1158,7 +1163,8 @@ class MainWindow(QMainWindow):
                 self._on_worker_exited(ev)
         elif isinstance(ev, p.Ready):
             self._worker_ready = True
-            self.model_bar.set_state("starting", self.tr("Engine ready"))
+            if not self._no_model:  # "No model" stays until one is chosen
+                self.model_bar.set_state("starting", self.tr("Engine ready"))
             self._load()
         elif isinstance(ev, p.LoadProgress):
             self.model_bar.set_state(

@@ -69,6 +69,7 @@ class WelcomeCard(QFrame):
         layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._first_run = False
         self._demo = True
+        self._no_model = False
         self._update()
 
     def set_colors(self, colors: ChatColors) -> None:
@@ -84,6 +85,14 @@ class WelcomeCard(QFrame):
 
     def set_demo(self, demo: bool) -> None:
         self._demo = demo
+        self._no_model = False
+        self._update()
+
+    def set_no_model(self) -> None:
+        """No model could be prepared (the demo model failed): say so, and keep the way to get
+        one in view."""
+        self._demo = False
+        self._no_model = True
         self._update()
 
     def _update(self) -> None:
@@ -91,7 +100,14 @@ class WelcomeCard(QFrame):
             self.title.setText(self.tr("Welcome to Lanterna"))
         else:
             self.title.setText(self.tr("Ask anything"))
-        if self._demo:
+        if self._no_model:
+            self.intro.setText(
+                self.tr(
+                    "No model is ready yet. Download one below, or open a GGUF model file you "
+                    "already have. Everything stays on this computer."
+                )
+            )
+        elif self._demo:
             self.intro.setText(
                 self.tr(
                     "The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it "
@@ -103,4 +119,4 @@ class WelcomeCard(QFrame):
             self.intro.setText(
                 self.tr("Your messages and the model's answers stay on this computer.")
             )
-        self.suggestion.setVisible(self._demo)
+        self.suggestion.setVisible(self._demo or self._no_model)

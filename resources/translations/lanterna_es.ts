@@ -275,7 +275,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+201"/>
+        <location filename="../../desktop/main_window.py" line="+202"/>
         <source>Starting the engine…</source>
         <translation>Iniciando el motor…</translation>
     </message>
@@ -366,7 +366,7 @@
         <translation>Buscar conversaciones</translation>
     </message>
     <message>
-        <location line="+967"/>
+        <location line="+972"/>
         <source>The engine stopped: %1. Your conversation is kept.</source>
         <translation>El motor se detuvo: %1. Tu conversación se conserva.</translation>
     </message>
@@ -375,7 +375,7 @@
         <translation type="vanished">Buscar en las conversaciones</translation>
     </message>
     <message>
-        <location line="-964"/>
+        <location line="-969"/>
         <source>Focus the message box</source>
         <translation>Ir al cuadro de mensaje</translation>
     </message>
@@ -442,7 +442,7 @@
         <translation>Preparando el modelo de demostración…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+31"/>
         <source>No model</source>
         <translation>Sin modelo</translation>
     </message>
@@ -455,7 +455,7 @@
         <translation type="vanished">No se pudo preparar el modelo de demostración: %1</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Open a model</source>
         <translation>Abrir un modelo</translation>
     </message>
@@ -519,7 +519,7 @@
         <translation>El nuevo idioma se aplica la próxima vez que se inicie Lanterna</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Engine ready</source>
         <translation>Motor listo</translation>
     </message>
@@ -549,12 +549,12 @@
         <translation>Capas en la GPU: %1</translation>
     </message>
     <message>
-        <location line="-708"/>
+        <location line="-713"/>
         <source>the model %1 does not exist</source>
         <translation>el modelo %1 no existe</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+142"/>
         <source>Not enough memory</source>
         <translation>Memoria insuficiente</translation>
     </message>
@@ -587,7 +587,7 @@
         <translation>La elección de GPU se aplica cuando el motor se reinicia</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Attached documents read: ready for your question</source>
         <translation>Documentos adjuntos leídos: listo para tu pregunta</translation>
     </message>
@@ -1996,12 +1996,12 @@ Un pequeño modelo base para probar la aplicación: rápido, pero con respuestas
     <name>WelcomeCard</name>
     <message>
         <location filename="../../desktop/welcome.py" line="+28"/>
-        <location line="+65"/>
+        <location line="+74"/>
         <source>Ask anything</source>
         <translation>Pregunta lo que quieras</translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-61"/>
         <source>Recommended: gpt-oss-20b</source>
         <translation>Recomendado: gpt-oss-20b</translation>
     </message>
@@ -2031,12 +2031,17 @@ Un pequeño modelo base para probar la aplicación: rápido, pero con respuestas
         <translation>Abrir archivo de modelo</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Welcome to Lanterna</source>
         <translation>Te damos la bienvenida a Lanterna</translation>
     </message>
     <message>
         <location line="+6"/>
+        <source>No model is ready yet. Download one below, or open a GGUF model file you already have. Everything stays on this computer.</source>
+        <translation>Todavía no hay ningún modelo listo. Descarga uno abajo o abre un archivo de modelo GGUF que ya tengas. Todo se queda en este ordenador.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than following instructions, so expect short, simple answers. Everything stays on this computer.</source>
         <translation>El modelo de demostración, Gemma 3 270M, está listo y funciona sin conexión. Es muy pequeño: continúa textos en lugar de seguir instrucciones, así que espera respuestas cortas y sencillas. Todo se queda en este equipo.</translation>
     </message>

@@ -275,7 +275,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="+201"/>
+        <location filename="../../desktop/main_window.py" line="+202"/>
         <source>Starting the engine…</source>
         <translation>Iniciando o motor…</translation>
     </message>
@@ -366,7 +366,7 @@
         <translation>Pesquisar conversas</translation>
     </message>
     <message>
-        <location line="+967"/>
+        <location line="+972"/>
         <source>The engine stopped: %1. Your conversation is kept.</source>
         <translation>O motor parou: %1. Sua conversa foi mantida.</translation>
     </message>
@@ -375,7 +375,7 @@
         <translation type="vanished">Localizar nas conversas</translation>
     </message>
     <message>
-        <location line="-964"/>
+        <location line="-969"/>
         <source>Focus the message box</source>
         <translation>Ir para a caixa de mensagem</translation>
     </message>
@@ -442,7 +442,7 @@
         <translation>Preparando o modelo de demonstração…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+31"/>
         <source>No model</source>
         <translation>Nenhum modelo</translation>
     </message>
@@ -455,7 +455,7 @@
         <translation type="vanished">Não foi possível preparar o modelo de demonstração: %1</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Open a model</source>
         <translation>Abrir um modelo</translation>
     </message>
@@ -519,7 +519,7 @@
         <translation>O novo idioma passa a valer na próxima vez que o Lanterna for aberto</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Engine ready</source>
         <translation>Motor pronto</translation>
     </message>
@@ -549,12 +549,12 @@
         <translation>Camadas na GPU: %1</translation>
     </message>
     <message>
-        <location line="-708"/>
+        <location line="-713"/>
         <source>the model %1 does not exist</source>
         <translation>o modelo %1 não existe</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+142"/>
         <source>Not enough memory</source>
         <translation>Memória insuficiente</translation>
     </message>
@@ -587,7 +587,7 @@
         <translation>A escolha de GPU vale quando o motor reiniciar</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Attached documents read: ready for your question</source>
         <translation>Documentos anexados lidos: pronto para a sua pergunta</translation>
     </message>
@@ -1996,12 +1996,12 @@ Um pequeno modelo base para experimentar o app: rápido, mas com respostas fraca
     <name>WelcomeCard</name>
     <message>
         <location filename="../../desktop/welcome.py" line="+28"/>
-        <location line="+65"/>
+        <location line="+74"/>
         <source>Ask anything</source>
         <translation>Pergunte qualquer coisa</translation>
     </message>
     <message>
-        <location line="-52"/>
+        <location line="-61"/>
         <source>Recommended: gpt-oss-20b</source>
         <translation>Recomendado: gpt-oss-20b</translation>
     </message>
@@ -2031,12 +2031,17 @@ Um pequeno modelo base para experimentar o app: rápido, mas com respostas fraca
         <translation>Abrir arquivo de modelo</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Welcome to Lanterna</source>
         <translation>Boas-vindas ao Lanterna</translation>
     </message>
     <message>
         <location line="+6"/>
+        <source>No model is ready yet. Download one below, or open a GGUF model file you already have. Everything stays on this computer.</source>
+        <translation>Nenhum modelo está pronto ainda. Baixe um abaixo ou abra um arquivo de modelo GGUF que você já tenha. Tudo fica neste computador.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The demo model, Gemma 3 270M, is ready and works offline. It is tiny: it continues text rather than following instructions, so expect short, simple answers. Everything stays on this computer.</source>
         <translation>O modelo de demonstração, Gemma 3 270M, está pronto e funciona offline. Ele é bem pequeno: continua textos em vez de seguir instruções, então espere respostas curtas e simples. Tudo fica neste computador.</translation>
     </message>

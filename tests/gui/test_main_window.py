@@ -569,6 +569,12 @@ def test_a_demo_model_that_cannot_be_written_is_explained_in_the_windows_languag
     )
     assert detail.startswith("cannot write the demo model to") and str(blocker) in detail
     assert window.model_bar.state_name == "error" and not window.composer.ready
+    # The worker starting afterwards does not make it look ready, nor does the welcome card
+    # speak of a demo model that is not there; the way to get a model stays in view.
+    qtbot.waitUntil(lambda: window._worker_ready, timeout=60_000)
+    assert window.model_bar.state_name == "error"
+    assert window.welcome.intro.text().startswith("Nenhum modelo está pronto ainda")
+    assert window.welcome.suggestion.isVisibleTo(window.welcome)
 
 
 def test_why_the_engine_stopped_is_said_in_the_windows_language(
